@@ -1,0 +1,325 @@
+// The one Python binding of the core: `tokensmith._core`.
+//
+// Only this file sees Python. It converts arguments, releases the GIL around every call
+// into the core, turns C++ exceptions into Python ones (the core never aborts the
+// interpreter), and builds results directly as Python lists or zero-copy numpy arrays.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <string_view>
+#include <thread>
+
+#include "bpe/pipeline.h"
+#include "unicode/tables.h"
+
+namespace nb = nanobind;
+using namespace ts;
+
+namespace {
+
+// UTF-8 view of a Python str; a lone surrogate raises UnicodeEncodeError, which the Python
+// side catches to apply tiktoken's replacement.
+std::string_view utf8_view(nb::handle h) {
+  if (!PyUnicode_Check(h.ptr())) throw nb::type_error("expected str");
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
+  if (!data) throw nb::python_error();
+  return {data, static_cast<size_t>(size)};
+}
+
+std::string bytes_arg(nb::handle h, const char* what) {
+  if (!PyBytes_Check(h.ptr())) throw nb::type_error((std::string(what) + " must be bytes").c_str());
+  char* data = nullptr;
+  Py_ssize_t size = 0;
+  if (PyBytes_AsStringAndSize(h.ptr(), &data, &size) != 0) throw nb::python_error();
+  return std::string(data, static_cast<size_t>(size));
+}
+
+nb::list to_list(const std::vector<uint32_t>& ids) {
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(ids.size()));
+  if (!list) throw nb::python_error();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    PyObject* v = PyLong_FromUnsignedLong(ids[i]);
+    if (!v) {
+      Py_DECREF(list);
+      throw nb::python_error();
+    }
+    PyList_SetItem(list, static_cast<Py_ssize_t>(i), v);
+  }
+  return nb::steal<nb::list>(list);
+}
+
+using U32Array = nb::ndarray<nb::numpy, uint32_t, nb::ndim<1>>;
+
+U32Array to_numpy(std::vector<uint32_t>&& ids) {
+  auto* owned = new std::vector<uint32_t>(std::move(ids));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<std::vector<uint32_t>*>(p); });
+  return U32Array(owned->data(), {owned->size()}, owner);
+}
+
+std::vector<uint8_t> mask_from(nb::handle mask, size_t n) {
+  std::vector<uint8_t> m;
+  if (mask.is_none()) return m;
+  m = nb::cast<std::vector<uint8_t>>(mask);
+  if (m.size() != n) throw nb::value_error("added-token mask has the wrong length");
+  return m;
+}
+
+// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.
+template <class Fn>
+void parallel_for(size_t n, size_t threads, Fn&& fn) {
+  if (threads <= 1 || n <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  threads = std::min(threads, n);
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    try {
+      for (size_t i; !failed && (i = next.fetch_add(1)) < n;) fn(i);
+    } catch (...) {
+      if (!failed.exchange(true)) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+class PyPipeline {
+ public:
+  PyPipeline(nb::dict spec) {
+    bpe::ModelSpec ms;
+    nb::list tokens = nb::cast<nb::list>(spec["tokens"]);
+    ms.tokens.reserve(tokens.size());
+    ms.present.reserve(tokens.size());
+    for (nb::handle t : tokens) {
+      if (t.is_none()) {
+        ms.tokens.emplace_back();
+        ms.present.push_back(0);
+      } else {
+        ms.tokens.push_back(bytes_arg(t, "token"));
+        ms.present.push_back(1);
+      }
+    }
+    ms.semantics = static_cast<bpe::Semantics>(nb::cast<int>(spec["semantics"]));
+    ms.merge_left = nb::cast<std::vector<uint32_t>>(spec["merge_left"]);
+    ms.merge_right = nb::cast<std::vector<uint32_t>>(spec["merge_right"]);
+    ms.initial = static_cast<bpe::Initial>(nb::cast<int>(spec["initial"]));
+    ms.whole_piece_first = nb::cast<bool>(spec["whole_piece_first"]);
+    ms.byte_fallback = nb::cast<bool>(spec["byte_fallback"]);
+    ms.unk_id = nb::cast<int64_t>(spec["unk_id"]);
+    ms.fuse_unk = nb::cast<bool>(spec["fuse_unk"]);
+
+    bpe::PipelineSpec ps;
+    ps.pretok.kind = static_cast<pretok::Kind>(nb::cast<int>(spec["pretok_kind"]));
+    ps.pretok.max_digits = nb::cast<int>(spec["max_digits"]);
+    ps.pretok.contractions = nb::cast<bool>(spec["contractions"]);
+    ps.add_prefix_space = nb::cast<bool>(spec["add_prefix_space"]);
+    for (nb::handle a : nb::cast<nb::list>(spec["added"])) {
+      auto t = nb::cast<nb::tuple>(a);
+      bpe::AddedToken tok;
+      tok.content = bytes_arg(t[0], "added token content");
+      tok.id = nb::cast<uint32_t>(t[1]);
+      tok.lstrip = nb::cast<bool>(t[2]);
+      tok.rstrip = nb::cast<bool>(t[3]);
+      tok.single_word = nb::cast<bool>(t[4]);
+      tok.normalized = nb::cast<bool>(t[5]);
+      ps.added.push_back(std::move(tok));
+    }
+    nb::list dec = nb::cast<nb::list>(spec["decode"]);
+    for (nb::handle d : dec) {
+      if (d.is_none()) {
+        ps.decode_bytes.emplace_back();
+        ps.decodable.push_back(0);
+      } else {
+        ps.decode_bytes.push_back(bytes_arg(d, "decode entry"));
+        ps.decodable.push_back(1);
+      }
+    }
+    nb::gil_scoped_release release;
+    pipe_ = std::make_unique<bpe::Pipeline>(std::move(ms), std::move(ps));
+  }
+
+  std::vector<uint32_t> run(std::string_view text, const std::vector<uint8_t>& mask) const {
+    std::vector<uint32_t> out;
+    out.reserve(text.size() / 3 + 4);
+    nb::gil_scoped_release release;
+    pipe_->encode(reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                  mask.empty() ? nullptr : mask.data(), out, nullptr);
+    return out;
+  }
+
+  nb::list encode(nb::handle text, nb::handle mask) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    return to_list(run(utf8_view(text), m));
+  }
+
+  U32Array encode_numpy(nb::handle text, nb::handle mask) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    return to_numpy(run(utf8_view(text), m));
+  }
+
+  size_t count(nb::handle text, nb::handle mask) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    return run(utf8_view(text), m).size();
+  }
+
+  nb::list encode_batch(nb::list texts, nb::handle mask, size_t threads) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    std::vector<std::string_view> views;
+    views.reserve(texts.size());
+    for (nb::handle t : texts) views.push_back(utf8_view(t));
+    std::vector<std::vector<uint32_t>> outs(views.size());
+    {
+      nb::gil_scoped_release release;
+      const uint8_t* mp = m.empty() ? nullptr : m.data();
+      parallel_for(views.size(), threads, [&](size_t i) {
+        outs[i].reserve(views[i].size() / 3 + 4);
+        pipe_->encode(reinterpret_cast<const uint8_t*>(views[i].data()), views[i].size(), mp,
+                      outs[i], nullptr);
+      });
+    }
+    nb::list result;
+    for (auto& o : outs) result.append(to_list(o));
+    return result;
+  }
+
+  // (ids, char offsets as a flat [start0, end0, start1, end1, ...] list)
+  std::tuple<nb::list, nb::list> encode_offsets(nb::handle text, nb::handle mask) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    std::string_view v = utf8_view(text);
+    std::vector<uint32_t> ids;
+    std::vector<bpe::Span> spans;
+    std::vector<uint64_t> offs;
+    {
+      nb::gil_scoped_release release;
+      const auto* s = reinterpret_cast<const uint8_t*>(v.data());
+      pipe_->encode(s, v.size(), m.empty() ? nullptr : m.data(), ids, &spans);
+      bpe::spans_to_char_offsets(s, v.size(), spans, offs);
+    }
+    nb::list flat;
+    for (uint64_t o : offs) flat.append(o);
+    return {to_list(ids), flat};
+  }
+
+  nb::list encode_pieces(nb::list pieces) const {
+    std::vector<std::string> owned;
+    owned.reserve(pieces.size());
+    for (nb::handle p : pieces) owned.push_back(bytes_arg(p, "piece"));
+    std::vector<std::string_view> views(owned.begin(), owned.end());
+    std::vector<uint32_t> out;
+    {
+      nb::gil_scoped_release release;
+      pipe_->encode_pieces(views, out);
+    }
+    return to_list(out);
+  }
+
+  // (byte offset, added index) of the first enabled added token in text, or None.
+  nb::object find_added(nb::handle text, nb::handle mask) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    std::string_view v = utf8_view(text);
+    size_t pos = 0;
+    int32_t k;
+    {
+      nb::gil_scoped_release release;
+      k = pipe_->find_added(reinterpret_cast<const uint8_t*>(v.data()), v.size(),
+                            m.empty() ? nullptr : m.data(), &pos);
+    }
+    if (k < 0) return nb::none();
+    return nb::make_tuple(pos, k);
+  }
+
+  // Flat [start, end, added index or -1, ...] byte segments of text.
+  std::vector<int64_t> split_added(nb::bytes text, nb::handle mask, bool normalized_phase) const {
+    auto m = mask_from(mask, pipe_->num_added());
+    std::vector<int64_t> out;
+    pipe_->split_added(reinterpret_cast<const uint8_t*>(text.c_str()), text.size(),
+                       m.empty() ? nullptr : m.data(), normalized_phase, out);
+    return out;
+  }
+
+  nb::bytes decode(nb::handle ids) const {
+    std::vector<uint32_t> v;
+    try {
+      v = nb::cast<std::vector<uint32_t>>(ids);
+    } catch (const nb::cast_error&) {
+      throw nb::type_error("token ids must be non-negative integers below 2**32");
+    }
+    std::string out;
+    int64_t bad;
+    {
+      nb::gil_scoped_release release;
+      bad = pipe_->decode(v.data(), v.size(), out);
+    }
+    if (bad >= 0) throw nb::key_error(std::to_string(v[static_cast<size_t>(bad)]).c_str());
+    return nb::bytes(out.data(), out.size());
+  }
+
+  std::vector<uint32_t> unreachable_tokens() const {
+    nb::gil_scoped_release release;
+    return pipe_->model().unreachable_tokens();
+  }
+
+  std::vector<std::pair<uint32_t, uint32_t>> derive_merges() const {
+    nb::gil_scoped_release release;
+    return pipe_->model().derive_merges();
+  }
+
+  size_t num_merges() const { return pipe_->model().num_merges(); }
+
+ private:
+  std::unique_ptr<bpe::Pipeline> pipe_;
+};
+
+std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bool contractions) {
+  std::string_view v = utf8_view(text);
+  pretok::Options o;
+  o.kind = static_cast<pretok::Kind>(kind);
+  o.max_digits = max_digits;
+  o.contractions = contractions;
+  std::vector<uint32_t> ends;
+  nb::gil_scoped_release release;
+  pretok::split(o, reinterpret_cast<const uint8_t*>(v.data()), v.size(), ends);
+  return ends;
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  m.doc() = "tokensmith's native core (BPE encoding, pre-tokenization scanners, Unicode tables)";
+  m.attr("UNICODE_VERSION") = unicode::kUnicodeVersion;
+  m.def("unicode_flags", [](uint32_t cp) { return unicode::flags(cp); },
+        "Property flags of a code point (L=1, N=2, M=4, WS=8, Lu=16, Ll=32, Lt=64, Lm=128, Lo=256).");
+  m.def("split_pieces", &split_pieces, nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3,
+        nb::arg("contractions") = true,
+        "Byte end offsets of the pre-tokenized pieces of text under a known scanner.");
+  nb::class_<PyPipeline>(m, "Pipeline")
+      .def(nb::init<nb::dict>(), nb::arg("spec"))
+      .def("encode", &PyPipeline::encode, nb::arg("text"), nb::arg("mask").none())
+      .def("encode_numpy", &PyPipeline::encode_numpy, nb::arg("text"), nb::arg("mask").none())
+      .def("count", &PyPipeline::count, nb::arg("text"), nb::arg("mask").none())
+      .def("encode_batch", &PyPipeline::encode_batch, nb::arg("texts"), nb::arg("mask").none(),
+           nb::arg("threads"))
+      .def("encode_offsets", &PyPipeline::encode_offsets, nb::arg("text"), nb::arg("mask").none())
+      .def("encode_pieces", &PyPipeline::encode_pieces, nb::arg("pieces"))
+      .def("find_added", &PyPipeline::find_added, nb::arg("text"), nb::arg("mask").none())
+      .def("split_added", &PyPipeline::split_added, nb::arg("text"), nb::arg("mask").none(),
+           nb::arg("normalized_phase"))
+      .def("decode", &PyPipeline::decode, nb::arg("ids"))
+      .def("unreachable_tokens", &PyPipeline::unreachable_tokens)
+      .def("derive_merges", &PyPipeline::derive_merges)
+      .def_prop_ro("num_merges", &PyPipeline::num_merges);
+}

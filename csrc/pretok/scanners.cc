@@ -1,0 +1,266 @@
+// Scanners for the known split patterns; see scanners.h for the patterns themselves.
+//
+// Every function `*_piece(i)` returns the end of the piece that the regex would match at
+// byte offset i. The alternatives are tried in the regex's order; a comment on each block
+// says which alternative it is and why its backtracking collapses to a forward scan.
+#include "pretok/scanners.h"
+
+#include "unicode/tables.h"
+#include "unicode/utf8.h"
+
+namespace ts::pretok {
+namespace {
+
+using unicode::flags;
+namespace F = unicode;
+
+constexpr uint16_t kLetter = F::L;
+constexpr uint16_t kNumber = F::N;
+constexpr uint16_t kSpace = F::WS;
+// o200k's two letter classes: "upper-ish" [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and
+// "lower-ish" [\p{Ll}\p{Lm}\p{Lo}\p{M}]. Lm, Lo and M belong to both.
+constexpr uint16_t kUpper = F::Lu | F::Lt | F::Lm | F::Lo | F::M;
+constexpr uint16_t kLower = F::Ll | F::Lm | F::Lo | F::M;
+
+struct Cursor {
+  const uint8_t* s;
+  size_t n;
+
+  // Code point and flags at i (i < n); len receives its byte length.
+  inline uint32_t at(size_t i, size_t* len, uint16_t* f) const {
+    uint8_t b = s[i];
+    if (b < 0x80) {
+      *len = 1;
+      *f = flags(b);
+      return b;
+    }
+    uint32_t cp = utf8::decode(s, n, i, len);
+    *f = flags(cp);
+    return cp;
+  }
+
+  inline uint16_t flags_at(size_t i) const {
+    size_t len;
+    uint16_t f;
+    at(i, &len, &f);
+    return f;
+  }
+
+  // End of the run of characters, starting at i, whose flags intersect `mask`.
+  inline size_t run(size_t i, uint16_t mask) const {
+    while (i < n) {
+      size_t len;
+      uint16_t f;
+      at(i, &len, &f);
+      if (!(f & mask)) break;
+      i += len;
+    }
+    return i;
+  }
+
+  // End of the run of characters whose flags avoid `mask` ([^\s\p{L}\p{N}]+ and the like).
+  inline size_t run_not(size_t i, uint16_t mask) const {
+    while (i < n) {
+      size_t len;
+      uint16_t f;
+      at(i, &len, &f);
+      if (f & mask) break;
+      i += len;
+    }
+    return i;
+  }
+
+  // At most k characters of class `mask` from i.
+  inline size_t run_max(size_t i, uint16_t mask, int k) const {
+    while (i < n && k > 0) {
+      size_t len;
+      uint16_t f;
+      at(i, &len, &f);
+      if (!(f & mask)) break;
+      i += len;
+      --k;
+    }
+    return i;
+  }
+
+  // End of a run of '\r' / '\n' (and '/' when slash is set).
+  inline size_t newlines(size_t i, bool slash) const {
+    while (i < n && (s[i] == '\r' || s[i] == '\n' || (slash && s[i] == '/'))) ++i;
+    return i;
+  }
+
+  // Contraction after an apostrophe at i: 's 't 're 've 'm 'll 'd. Case-insensitive matching
+  // follows Unicode simple case folding as the regex engines do, so U+017F (long s) counts as
+  // 's'. Returns the end offset, or 0 when there is no contraction.
+  inline size_t contraction(size_t i, bool ignore_case) const {
+    if (i + 1 >= n || s[i] != '\'') return 0;
+    uint8_t c = s[i + 1];
+    uint8_t lc = ignore_case && c < 0x80 ? (c | 0x20) : c;
+    if (lc == 's' || lc == 't' || lc == 'm' || lc == 'd') return i + 2;
+    if (ignore_case && c == 0xC5 && i + 2 < n && s[i + 2] == 0xBF) return i + 3;  // U+017F
+    if (i + 2 < n) {
+      uint8_t c2 = s[i + 2];
+      uint8_t lc2 = ignore_case && c2 < 0x80 ? (c2 | 0x20) : c2;
+      if ((lc == 'r' && lc2 == 'e') || (lc == 'v' && lc2 == 'e') || (lc == 'l' && lc2 == 'l'))
+        return i + 3;
+    }
+    return 0;
+  }
+
+  // The whitespace alternatives shared by all patterns. i is at a whitespace character.
+  //   cl100k/o200k first try \s*[\r\n]+: the greedy \s* backs off to the LAST line break of the
+  //   whitespace run, so the piece ends just after it.
+  //   Then \s+(?!\S): the whole run if it reaches the end of the text, otherwise the run minus
+  //   its last character (which then leads the next piece), if that leaves anything.
+  //   Otherwise \s+ (or \s): the single whitespace character.
+  inline size_t whitespace(size_t i, bool line_breaks) const {
+    size_t k = i, last_start = i, last_break = SIZE_MAX;
+    while (k < n) {
+      size_t len;
+      uint16_t f;
+      at(k, &len, &f);
+      if (!(f & kSpace)) break;
+      if (s[k] == '\r' || s[k] == '\n') last_break = k;
+      last_start = k;
+      k += len;
+    }
+    if (line_breaks && last_break != SIZE_MAX) return last_break + 1;
+    if (k == n) return k;
+    if (last_start > i) return last_start;
+    return k;
+  }
+};
+
+size_t gpt2_piece(const Cursor& c, size_t i) {
+  if (size_t e = c.contraction(i, false)) return e;
+  size_t len;
+  uint16_t f;
+  c.at(i, &len, &f);
+  size_t j = i;
+  if (c.s[i] == ' ' && i + 1 < c.n) {
+    // " ?X+": the optional space only helps when a non-space follows.
+    uint16_t f2 = c.flags_at(i + 1);
+    if (!(f2 & kSpace)) {
+      j = i + 1;
+      f = f2;
+      len = 0;
+    }
+  }
+  if (j == i && (f & kSpace)) return c.whitespace(i, false);
+  size_t first_end = j + (j == i ? len : utf8::char_len(c.s[j]));
+  if (f & kLetter) return c.run(first_end, kLetter);
+  if (f & kNumber) return c.run(first_end, kNumber);
+  return c.run_not(first_end, kSpace | kLetter | kNumber);
+}
+
+size_t cl100k_piece(const Cursor& c, size_t i, int max_digits) {
+  if (size_t e = c.contraction(i, true)) return e;
+  size_t len;
+  uint16_t f;
+  uint32_t cp = c.at(i, &len, &f);
+  // [^\r\n\p{L}\p{N}]?\p{L}+
+  if (f & kLetter) return c.run(i + len, kLetter);
+  bool prefix_ok = !(f & kNumber) && cp != '\r' && cp != '\n';
+  if (prefix_ok && i + len < c.n) {
+    size_t len2;
+    uint16_t f2;
+    c.at(i + len, &len2, &f2);
+    if (f2 & kLetter) return c.run(i + len + len2, kLetter);
+  }
+  // \p{N}{1,3}
+  if (f & kNumber) return c.run_max(i, kNumber, max_digits);
+  // " ?[^\s\p{L}\p{N}]+[\r\n]*"
+  if (!(f & kSpace)) return c.newlines(c.run_not(i + len, kSpace | kLetter | kNumber), false);
+  if (cp == ' ' && i + 1 < c.n) {
+    size_t len2;
+    uint16_t f2;
+    c.at(i + 1, &len2, &f2);
+    if (!(f2 & (kSpace | kLetter | kNumber)))
+      return c.newlines(c.run_not(i + 1 + len2, kSpace | kLetter | kNumber), false);
+  }
+  return c.whitespace(i, true);
+}
+
+// o200k's first letter alternative after the optional prefix, from s:
+//   [upper-ish]*[lower-ish]+ . The greedy upper-ish run backs off until a lower-ish character
+//   can start the [lower-ish]+ run; since Lm/Lo/M are in both classes this is the last
+//   lower-ish character of the run, unless the character right after the run is lower-ish.
+size_t o200k_alt1(const Cursor& c, size_t s) {
+  size_t k = s, last_lower_end = SIZE_MAX;
+  while (k < c.n) {
+    size_t len;
+    uint16_t f;
+    c.at(k, &len, &f);
+    if (!(f & kUpper)) {
+      if (f & kLower) return c.run(k + len, kLower);
+      break;
+    }
+    if (f & kLower) last_lower_end = k + len;
+    k += len;
+  }
+  return last_lower_end;  // SIZE_MAX: no match
+}
+
+// o200k's second letter alternative: [upper-ish]+[lower-ish]*.
+size_t o200k_alt2(const Cursor& c, size_t s) {
+  size_t a = c.run(s, kUpper);
+  if (a == s) return SIZE_MAX;
+  return c.run(a, kLower);
+}
+
+size_t o200k_piece(const Cursor& c, size_t i, int max_digits, bool contractions) {
+  size_t len;
+  uint16_t f;
+  uint32_t cp = c.at(i, &len, &f);
+  // The optional prefix [^\r\n\p{L}\p{N}]? is tried with, then without, inside each
+  // alternative before the next alternative is tried.
+  bool prefix_ok = !(f & (kLetter | kNumber)) && cp != '\r' && cp != '\n';
+  size_t e = SIZE_MAX;
+  if (prefix_ok && i + len < c.n) e = o200k_alt1(c, i + len);
+  if (e == SIZE_MAX) e = o200k_alt1(c, i);
+  if (e == SIZE_MAX && prefix_ok && i + len < c.n) e = o200k_alt2(c, i + len);
+  if (e == SIZE_MAX) e = o200k_alt2(c, i);
+  if (e != SIZE_MAX) {
+    if (contractions) {
+      if (size_t ce = c.contraction(e, true)) return ce;
+    }
+    return e;
+  }
+  if (f & kNumber) return c.run_max(i, kNumber, max_digits);
+  // " ?[^\s\p{L}\p{N}]+[\r\n/]*"
+  if (!(f & kSpace)) return c.newlines(c.run_not(i + len, kSpace | kLetter | kNumber), true);
+  if (cp == ' ' && i + 1 < c.n) {
+    size_t len2;
+    uint16_t f2;
+    c.at(i + 1, &len2, &f2);
+    if (!(f2 & (kSpace | kLetter | kNumber)))
+      return c.newlines(c.run_not(i + 1 + len2, kSpace | kLetter | kNumber), true);
+  }
+  return c.whitespace(i, true);
+}
+
+}  // namespace
+
+void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>& ends) {
+  if (n == 0) return;
+  Cursor c{s, n};
+  size_t i = 0;
+  switch (opt.kind) {
+    case Kind::None:
+      ends.push_back(static_cast<uint32_t>(n));
+      return;
+    case Kind::Gpt2:
+      while (i < n) ends.push_back(static_cast<uint32_t>(i = gpt2_piece(c, i)));
+      return;
+    case Kind::Cl100k:
+      while (i < n) ends.push_back(static_cast<uint32_t>(i = cl100k_piece(c, i, opt.max_digits)));
+      return;
+    case Kind::O200k:
+      while (i < n)
+        ends.push_back(
+            static_cast<uint32_t>(i = o200k_piece(c, i, opt.max_digits, opt.contractions)));
+      return;
+  }
+}
+
+}  // namespace ts::pretok

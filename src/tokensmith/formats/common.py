@@ -1,0 +1,87 @@
+"""Helpers shared by the format readers and writers: reading text/JSON with located errors,
+atomic writes, and building byte-level BPE tokenizers from (bytes -> rank) tables."""
+from __future__ import annotations
+
+import json
+import lzma
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional, Union
+
+from tokensmith.errors import FormatError
+
+PathLike = Union[str, os.PathLike]
+
+
+def read_bytes(path: PathLike) -> bytes:
+    """File contents; ``.xz`` files are decompressed transparently."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise FormatError(f"cannot read file: {e.strerror}", path=p) from None
+    if p.suffix == ".xz":
+        try:
+            data = lzma.decompress(data)
+        except lzma.LZMAError as e:
+            raise FormatError(f"not a valid .xz file ({e})", path=p) from None
+    return data
+
+
+def read_text(path: PathLike) -> str:
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise FormatError(f"invalid UTF-8 at byte {e.start}; the file must be UTF-8 text", path=path, line=line) from None
+
+
+def read_json(path: PathLike):
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise FormatError(f"invalid JSON: {e.msg} (column {e.colno}); is the file truncated?", path=path,
+                          line=e.lineno) from None
+
+
+def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
+    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return str(p)
+
+
+def ranks_to_tokens(ranks: dict[bytes, int], *, path: object = None) -> list[Optional[bytes]]:
+    """Dense id -> bytes list from a (bytes -> rank) table; ranks must be unique."""
+    if not ranks:
+        raise FormatError("the vocabulary is empty", path=path)
+    size = max(ranks.values()) + 1
+    tokens: list[Optional[bytes]] = [None] * size
+    for tok, rank in ranks.items():
+        if tokens[rank] is not None:
+            raise FormatError(f"rank {rank} is used by two tokens ({tokens[rank]!r} and {tok!r}); "
+                              "ranks must be unique", path=path)
+        tokens[rank] = tok
+    missing = [b for b in range(256) if bytes([b]) not in ranks]
+    if missing:
+        raise FormatError(
+            f"the vocabulary lacks {len(missing)} single-byte token(s) (first: {bytes([missing[0]])!r}); "
+            "a byte-level BPE vocabulary needs all 256 to encode arbitrary text", path=path)
+    return tokens

@@ -1,0 +1,212 @@
+"""HF tokenizers' ``tokenizer.json`` with a BPE model (pair-rank semantics).
+
+Every component is parsed into tokensmith's declarative form; a component tokensmith does not
+run yet raises :class:`~tokensmith.errors.UnsupportedComponentError` naming it, because
+ignoring it would silently change the ids. :func:`write` produces a file HF tokenizers and
+transformers load and encode identically.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Optional
+
+from tokensmith import decoders, normalizers, postprocessors, pretokenizers
+from tokensmith.bytelevel import encode_token, try_decode_token
+from tokensmith.errors import FormatError, UnsupportedComponentError
+from tokensmith.formats.common import atomic_write, read_json
+from tokensmith.models.bpe import BPE
+
+
+def _is_byte_level(obj: dict) -> bool:
+    def has(o) -> bool:
+        if not isinstance(o, dict):
+            return False
+        if o.get("type") == "ByteLevel":
+            return True
+        return any(has(x) for key in ("pretokenizers", "decoders") for x in o.get(key, []) or [])
+
+    return has(obj.get("pre_tokenizer")) or has(obj.get("decoder"))
+
+
+def _merge_pair(m, index: int, path) -> tuple[str, str]:
+    if isinstance(m, str):
+        parts = m.split(" ")
+        if len(parts) != 2:
+            raise FormatError(f"merge {index} {m!r} is not two tokens separated by one space", path=path)
+        return parts[0], parts[1]
+    if isinstance(m, list) and len(m) == 2:
+        return str(m[0]), str(m[1])
+    raise FormatError(f"merge {index} {m!r} is neither 'a b' nor ['a', 'b']", path=path)
+
+
+def parse_model(model: dict, *, byte_level: bool, path: object = None) -> BPE:
+    kind = model.get("type", "BPE" if "merges" in model else None)
+    if kind != "BPE":
+        raise UnsupportedComponentError(
+            f"model {kind!r} is not supported yet; tokensmith runs BPE tokenizer.json files", path=path)
+    if model.get("dropout") not in (None, 0, 0.0):
+        raise UnsupportedComponentError("BPE dropout is set; it makes encoding random. Remove "
+                                        "'dropout' from the model to load it", path=path)
+    for key in ("continuing_subword_prefix", "end_of_word_suffix"):
+        if model.get(key):
+            raise UnsupportedComponentError(f"BPE option {key}={model[key]!r} is not supported yet", path=path)
+    vocab = model.get("vocab")
+    if not isinstance(vocab, dict):
+        raise FormatError("model.vocab must be an object mapping token -> id", path=path)
+    return build_bpe(vocab, model.get("merges", []), byte_level=byte_level, path=path,
+                     ignore_merges=bool(model.get("ignore_merges", False)),
+                     byte_fallback=bool(model.get("byte_fallback", False)),
+                     unk_token=model.get("unk_token"), fuse_unk=bool(model.get("fuse_unk", False)))
+
+
+def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: object = None,
+              ignore_merges: bool = False, byte_fallback: bool = False, unk_token: Optional[str] = None,
+              fuse_unk: bool = False, merge_line_offset: int = 0) -> BPE:
+    """A pair-rank BPE model from a vocabulary and merge list (strings as in the file)."""
+    if not vocab:
+        raise FormatError("the vocabulary is empty", path=path)
+    size = max(vocab.values()) + 1
+    tokens: list[Optional[bytes]] = [None] * size
+    strings: list[Optional[str]] = [None] * size
+    for s, i in vocab.items():
+        if not isinstance(i, int) or i < 0:
+            raise FormatError(f"token {s!r} has invalid id {i!r}", path=path)
+        raw = try_decode_token(s) if byte_level else s.encode("utf-8")
+        if raw is None:
+            raw = s.encode("utf-8")  # not in the byte alphabet: HF can never produce it from text
+        if tokens[i] is not None:
+            raise FormatError(f"id {i} is used by two tokens ({strings[i]!r} and {s!r})", path=path)
+        tokens[i], strings[i] = raw, s
+    pairs: list[tuple[int, int]] = []
+    for k, m in enumerate(merges):
+        a, b = _merge_pair(m, k, path)
+        ia, ib = vocab.get(a), vocab.get(b)
+        where = f"merge {k}" if not merge_line_offset else f"line {k + merge_line_offset}"
+        if ia is None or ib is None:
+            missing = a if ia is None else b
+            raise FormatError(f"{where} ({a!r} {b!r}) names {missing!r}, which is not in the vocabulary",
+                              path=path, line=k + merge_line_offset if merge_line_offset else None)
+        if (a + b) not in vocab:
+            raise FormatError(f"{where}: the merged token {a + b!r} is not in the vocabulary",
+                              path=path, line=k + merge_line_offset if merge_line_offset else None)
+        pairs.append((ia, ib))
+    if byte_level:
+        have = {t for t in tokens if t is not None and len(t) == 1}
+        if len(have) < 256:
+            missing = next(bytes([b]) for b in range(256) if bytes([b]) not in have)
+            raise FormatError(f"byte-level vocabulary lacks the single-byte token {encode_token(missing)!r} "
+                              f"({missing!r}); it could not encode every text", path=path)
+    return BPE(tokens=tokens, merges=pairs, initial="bytes" if byte_level else "chars",
+               whole_piece_first=ignore_merges, byte_fallback=byte_fallback, unk_token=unk_token,
+               fuse_unk=fuse_unk, token_strings=strings)
+
+
+def parse_added(items: list, *, path: object = None):
+    from tokensmith.tokenizer import AddedToken
+
+    out = []
+    for k, t in enumerate(items or []):
+        try:
+            out.append(AddedToken(content=t["content"], id=int(t["id"]), special=bool(t.get("special", False)),
+                                  lstrip=bool(t.get("lstrip", False)), rstrip=bool(t.get("rstrip", False)),
+                                  single_word=bool(t.get("single_word", False)),
+                                  normalized=bool(t.get("normalized", not t.get("special", False)))))
+        except (KeyError, TypeError, ValueError):
+            raise FormatError(f"added_tokens[{k}] needs 'content' and an integer 'id'", path=path) from None
+    return out
+
+
+def from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
+    from tokensmith.tokenizer import Tokenizer
+
+    if not isinstance(obj, dict) or "model" not in obj:
+        raise FormatError("not a tokenizer.json: no 'model' entry", path=path)
+    if obj.get("truncation") or obj.get("padding"):
+        warnings.warn(f"{path}: truncation/padding settings are not applied by tokensmith", stacklevel=3)
+    byte_level = _is_byte_level(obj)
+    model = parse_model(obj["model"], byte_level=byte_level, path=path)
+    return Tokenizer(
+        model,
+        normalizer=normalizers.from_json(obj.get("normalizer"), path=path),
+        pretokenizer=pretokenizers.from_json(obj.get("pre_tokenizer"), path=path),
+        added_tokens=parse_added(obj.get("added_tokens"), path=path),
+        post_processor=postprocessors.from_json(obj.get("post_processor"), path=path),
+        decoder=decoders.from_json(obj.get("decoder"), path=path),
+        name=name or Path(str(path)).parent.name or "tokenizer",
+        source_format="hf",
+    )
+
+
+def load(path, *, name: Optional[str] = None):
+    return from_dict(read_json(path), path=path, name=name)
+
+
+def derive_merges(tok) -> list[tuple[int, int]]:
+    """Merges for a token-rank model: each multi-byte token splits into the two tokens that
+    token-rank encoding of its bytes, restricted to lower ranks, ends with (algorithms §3.2)."""
+    if tok.model.merges is not None:
+        return list(tok.model.merges)
+    return [tuple(p) for p in tok._core.derive_merges()]
+
+
+def to_dict(tok) -> dict:
+    model = tok.model
+    byte_level = model.initial == "bytes"
+    strings = model.token_strings
+    vocab = {}
+    for i, t in enumerate(model.tokens):
+        if t is None:
+            continue
+        vocab[strings[i] if strings else encode_token(t)] = i
+    name_of = {i: s for s, i in vocab.items()}
+    merges = [[name_of[a], name_of[b]] for a, b in derive_merges(tok)]
+    pre = tok.pretokenizer
+    if byte_level:
+        steps = pretokenizers.steps_of(pre)
+        if not any(isinstance(s, pretokenizers.ByteLevel) for s in steps):
+            pre = pretokenizers.Sequence(steps + [pretokenizers.ByteLevel(add_prefix_space=False, use_regex=False,
+                                                                        trim_offsets=False)])
+    post = tok.post_processor.source if tok.post_processor is not None and tok.post_processor.source else None
+    decoder = tok.decoder if tok.decoder is not None else (decoders.ByteLevel() if byte_level else None)
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [
+            {"id": t.id, "content": t.content, "single_word": t.single_word, "lstrip": t.lstrip,
+             "rstrip": t.rstrip, "normalized": t.normalized, "special": t.special}
+            for t in tok.added_tokens
+        ],
+        "normalizer": normalizers.to_json(tok.normalizer),
+        "pre_tokenizer": pretokenizers.to_json(pre),
+        "post_processor": post,
+        "decoder": decoders.to_json(decoder),
+        "model": {
+            "type": "BPE", "dropout": None, "unk_token": model.unk_token, "continuing_subword_prefix": None,
+            "end_of_word_suffix": None, "fuse_unk": model.fuse_unk, "byte_fallback": model.byte_fallback,
+            "ignore_merges": model.whole_piece_first, "vocab": vocab, "merges": merges,
+        },
+    }
+
+
+def write(tok, path) -> list[str]:
+    """Write ``tokenizer.json`` and ``tokenizer_config.json`` (for transformers) into a folder, or
+    to ``path`` itself when it ends in ``.json``."""
+    path = Path(path)
+    target = path if path.suffix == ".json" else path / "tokenizer.json"
+    written = [atomic_write(target, json.dumps(to_dict(tok), ensure_ascii=False, indent=1))]
+    specials = tok.special_tokens
+    config = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "clean_up_tokenization_spaces": False,
+        "model_max_length": 1_000_000_000_000_000_019_884_624_838_656,
+        "added_tokens_decoder": {str(t.id): {"content": t.content, "lstrip": t.lstrip, "rstrip": t.rstrip,
+                                             "normalized": t.normalized, "single_word": t.single_word,
+                                             "special": t.special} for t in tok.added_tokens},
+    }
+    if "<|endoftext|>" in specials:
+        config["eos_token"] = "<|endoftext|>"
+    written.append(atomic_write(target.with_name("tokenizer_config.json"), json.dumps(config, ensure_ascii=False, indent=1)))
+    return written

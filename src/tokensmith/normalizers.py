@@ -1,0 +1,140 @@
+"""Normalizers: text rewrites applied before pre-tokenization (HF ``normalizer`` components).
+
+tokensmith is lossless by default: no normalizer unless a loaded file asks for one. Unicode
+normalization uses ``unicodedata2`` when it is installed (Unicode 16, the version HF tokenizers
+uses), else the interpreter's ``unicodedata``.
+
+>>> normalize(NFC(), "e\\u0301")
+'é'
+>>> normalize(Sequence([Prepend("▁"), Replace(" ", "▁")]), "a b")
+'▁a▁b'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import regex
+
+try:  # pragma: no cover - depends on the environment
+    import unicodedata2 as unicodedata
+except ImportError:  # pragma: no cover
+    import unicodedata  # type: ignore[no-redef]
+
+
+@dataclass(frozen=True)
+class NFC:
+    form = "NFC"
+
+
+@dataclass(frozen=True)
+class NFD:
+    form = "NFD"
+
+
+@dataclass(frozen=True)
+class NFKC:
+    form = "NFKC"
+
+
+@dataclass(frozen=True)
+class NFKD:
+    form = "NFKD"
+
+
+@dataclass(frozen=True)
+class Lowercase:
+    pass
+
+
+@dataclass(frozen=True)
+class Prepend:
+    prepend: str
+
+
+@dataclass(frozen=True)
+class Replace:
+    pattern: str
+    content: str
+    regex: bool = False
+
+
+@dataclass(frozen=True)
+class Sequence:
+    steps: list = field(default_factory=list)
+
+
+Normalizer = Union[NFC, NFD, NFKC, NFKD, Lowercase, Prepend, Replace, Sequence]
+_UNICODE_FORMS = (NFC, NFD, NFKC, NFKD)
+
+
+def normalize(norm: Optional[Normalizer], text: str) -> str:
+    """Apply a normalizer to text."""
+    if norm is None:
+        return text
+    if isinstance(norm, _UNICODE_FORMS):
+        return unicodedata.normalize(norm.form, text)
+    if isinstance(norm, Lowercase):
+        return text.lower()
+    if isinstance(norm, Prepend):
+        return norm.prepend + text if text else text
+    if isinstance(norm, Replace):
+        if norm.regex:
+            return regex.sub(norm.pattern, lambda _m: norm.content, text)
+        return text.replace(norm.pattern, norm.content)
+    if isinstance(norm, Sequence):
+        for step in norm.steps:
+            text = normalize(step, text)
+        return text
+    raise TypeError(f"not a normalizer: {norm!r}")
+
+
+def is_identity_on(norm: Optional[Normalizer], text: str) -> bool:
+    """True when the normalizer provably leaves ``text`` unchanged (cheap check)."""
+    if norm is None:
+        return True
+    if isinstance(norm, _UNICODE_FORMS):
+        return unicodedata.is_normalized(norm.form, text)
+    if isinstance(norm, Sequence):
+        return all(is_identity_on(s, text) for s in norm.steps)
+    return False
+
+
+def to_json(norm: Optional[Normalizer]) -> Optional[dict]:
+    if norm is None:
+        return None
+    if isinstance(norm, _UNICODE_FORMS):
+        return {"type": norm.form}
+    if isinstance(norm, Lowercase):
+        return {"type": "Lowercase"}
+    if isinstance(norm, Prepend):
+        return {"type": "Prepend", "prepend": norm.prepend}
+    if isinstance(norm, Replace):
+        return {"type": "Replace", "pattern": {"Regex" if norm.regex else "String": norm.pattern},
+                "content": norm.content}
+    if isinstance(norm, Sequence):
+        return {"type": "Sequence", "normalizers": [to_json(s) for s in norm.steps]}
+    raise TypeError(f"not a normalizer: {norm!r}")
+
+
+def from_json(obj: Optional[dict], *, path: object = None) -> Optional[Normalizer]:
+    from tokensmith.errors import UnsupportedComponentError
+
+    if obj is None:
+        return None
+    kind = obj.get("type")
+    simple = {"NFC": NFC, "NFD": NFD, "NFKC": NFKC, "NFKD": NFKD, "Lowercase": Lowercase}
+    if kind in simple:
+        return simple[kind]()
+    if kind == "Prepend":
+        return Prepend(obj["prepend"])
+    if kind == "Replace":
+        pat = obj.get("pattern", {})
+        if "Regex" in pat:
+            return Replace(pat["Regex"], obj.get("content", ""), True)
+        return Replace(pat.get("String", ""), obj.get("content", ""))
+    if kind == "Sequence":
+        return Sequence([from_json(s, path=path) for s in obj.get("normalizers", [])])
+    raise UnsupportedComponentError(
+        f"normalizer {kind!r} is not supported yet (supported: NFC, NFD, NFKC, NFKD, Lowercase, "
+        "Prepend, Replace, Sequence); tokensmith refuses it rather than encode differently", path=path)

@@ -1,0 +1,277 @@
+"""Pre-tokenizers: how text is cut into pieces before BPE, as declarative, serialisable steps.
+
+The steps mirror HF tokenizers' components (``Split``, ``ByteLevel``, ``Digits``,
+``Sequence``) so that ``tokenizer.json`` files map one to one. :func:`preset` returns the split
+patterns of known tokenizers. When a pipeline is one of the known patterns, :func:`fast_path`
+tells the native core which hand-written scanner reproduces it; any other pipeline runs here in
+Python with the ``regex`` module (same semantics, slower).
+
+>>> preset("cl100k").pattern == PATTERNS["cl100k"]
+True
+>>> fast_path(Sequence([Split(PATTERNS["o200k"]), ByteLevel(use_regex=False)]))
+FastPath(kind=3, max_digits=3, contractions=True, add_prefix_space=False)
+>>> split_text(Split(r"\\d+|\\D+"), "ab12c")
+['ab', '12', 'c']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple, Optional, Union
+
+import regex
+
+# The split patterns in their classic (non-possessive) form, as the reference files store them.
+_GPT2 = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+_CL100K = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
+    r"""|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+_QWEN2 = _CL100K.replace(r"\p{N}{1,3}", r"\p{N}")
+_O200K = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""",
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+    r"""\s*[\r\n]+""",
+    r"""\s+(?!\S)""",
+    r"""\s+""",
+])
+_TEKKEN = (
+    _O200K.replace(r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?", "").replace(r"\p{N}{1,3}", r"\p{N}")
+)
+
+PATTERNS: dict[str, str] = {
+    "gpt2": _GPT2,
+    "r50k": _GPT2,
+    "p50k": _GPT2,
+    "cl100k": _CL100K,
+    "llama3": _CL100K,
+    "qwen2": _QWEN2,
+    "o200k": _O200K,
+    "tekken": _TEKKEN,
+}
+
+# The same patterns as tiktoken currently writes them (possessive quantifiers, `\s++$`); they
+# split identically, so they select the same scanners.
+_TIKTOKEN_CURRENT = {
+    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""": "gpt2",
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""": "cl100k",
+}
+
+
+class FastPath(NamedTuple):
+    """Scanner selection for the native core (kinds as in csrc/pretok/scanners.h)."""
+
+    kind: int
+    max_digits: int = 3
+    contractions: bool = True
+    add_prefix_space: bool = False
+
+
+_SCANNERS: dict[str, FastPath] = {
+    _GPT2: FastPath(1),
+    _CL100K: FastPath(2, 3),
+    _QWEN2: FastPath(2, 1),
+    _O200K: FastPath(3, 3, True),
+    _TEKKEN: FastPath(3, 1, False),
+}
+for _pat, _name in _TIKTOKEN_CURRENT.items():
+    _SCANNERS[_pat] = _SCANNERS[PATTERNS[_name]]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Split on a regex (HF ``Split``). ``behavior`` is one of isolated, removed,
+    merged_with_previous, merged_with_next, contiguous."""
+
+    pattern: str
+    behavior: str = "isolated"
+    invert: bool = False
+    literal: bool = False  # the pattern is a plain string, not a regex
+
+
+@dataclass(frozen=True)
+class ByteLevel:
+    """GPT-2's byte-level step: optional prefix space, optional GPT-2 split, bytes as symbols."""
+
+    add_prefix_space: bool = False
+    use_regex: bool = True
+    trim_offsets: bool = True
+
+
+@dataclass(frozen=True)
+class Digits:
+    """Split digits off (each alone with ``individual_digits``, else as runs)."""
+
+    individual_digits: bool = False
+
+
+@dataclass(frozen=True)
+class Sequence:
+    steps: list = field(default_factory=list)
+
+
+PreTokenizer = Union[Split, ByteLevel, Digits, Sequence]
+_BEHAVIORS = {"isolated", "removed", "merged_with_previous", "merged_with_next", "contiguous"}
+
+
+def preset(name: str) -> Split:
+    """The split step of a known tokenizer family: gpt2/r50k/p50k, cl100k/llama3, qwen2, o200k, tekken."""
+    try:
+        return Split(PATTERNS[name])
+    except KeyError:
+        raise ValueError(f"unknown pre-tokenizer preset {name!r}; choose one of {sorted(PATTERNS)}") from None
+
+
+def steps_of(pre: Optional[PreTokenizer]) -> list:
+    if pre is None:
+        return []
+    if isinstance(pre, Sequence):
+        return [s for step in pre.steps for s in steps_of(step)]
+    return [pre]
+
+
+def fast_path(pre: Optional[PreTokenizer]) -> Optional[FastPath]:
+    """The native scanner equivalent to this pre-tokenizer, or None if it needs the generic path."""
+    steps = steps_of(pre)
+    if not steps:
+        return FastPath(0)
+    if len(steps) == 1 and isinstance(steps[0], ByteLevel) and steps[0].use_regex:
+        return _SCANNERS[_GPT2]._replace(add_prefix_space=steps[0].add_prefix_space)
+    split, rest = steps[0], steps[1:]
+    if rest and not (len(rest) == 1 and isinstance(rest[0], ByteLevel) and not rest[0].use_regex
+                     and not rest[0].add_prefix_space):
+        return None
+    if isinstance(split, ByteLevel) and not split.use_regex and not rest:
+        return FastPath(0, add_prefix_space=split.add_prefix_space)
+    if (isinstance(split, Split) and split.behavior == "isolated" and not split.invert
+            and not split.literal and split.pattern in _SCANNERS):
+        return _SCANNERS[split.pattern]
+    return None
+
+
+_compiled: dict[tuple[str, bool], "regex.Pattern"] = {}
+
+
+def _compile(pattern: str, literal: bool) -> "regex.Pattern":
+    key = (pattern, literal)
+    if key not in _compiled:
+        _compiled[key] = regex.compile(regex.escape(pattern) if literal else pattern)
+    return _compiled[key]
+
+
+def _split_one(step: Split, text: str) -> list[str]:
+    """HF's SplitDelimiterBehavior on one piece of text."""
+    spans = [(m.start(), m.end()) for m in _compile(step.pattern, step.literal).finditer(text)
+             if m.end() > m.start()]
+    # Pieces as (start, end, is_match); `invert` swaps which parts count as the delimiter.
+    parts, pos = [], 0
+    for a, b in spans:
+        if pos < a:
+            parts.append((pos, a, False))
+        parts.append((a, b, True))
+        pos = b
+    if pos < len(text):
+        parts.append((pos, len(text), False))
+    if step.invert:
+        parts = [(a, b, not m) for a, b, m in parts]
+    behavior = step.behavior
+    if behavior == "isolated":
+        out = [[a, b] for a, b, _ in parts]
+    elif behavior == "removed":
+        out = [[a, b] for a, b, m in parts if not m]
+    elif behavior == "contiguous":
+        out, prev = [], False
+        for a, b, m in parts:
+            if m and prev and out:
+                out[-1][1] = b
+            else:
+                out.append([a, b])
+            prev = m
+    else:
+        # A delimiter joins its neighbour (previous, or next: the same walk backwards).
+        backwards = behavior == "merged_with_next"
+        out, prev = [], False
+        for a, b, m in (reversed(parts) if backwards else parts):
+            if m and not prev and out:
+                if backwards:
+                    out[-1][0] = a
+                else:
+                    out[-1][1] = b
+            else:
+                out.append([a, b])
+            prev = m
+        if backwards:
+            out.reverse()
+    return [text[a:b] for a, b in out]
+
+
+def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
+    """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners)."""
+    pieces = [text] if text else []
+    for step in steps_of(pre):
+        nxt: list[str] = []
+        for piece in pieces:
+            if isinstance(step, Split):
+                nxt.extend(_split_one(step, piece))
+            elif isinstance(step, ByteLevel):
+                if step.add_prefix_space and not piece.startswith(" "):
+                    piece = " " + piece
+                nxt.extend(_split_one(Split(_GPT2), piece) if step.use_regex else [piece])
+            elif isinstance(step, Digits):
+                pat = r"\p{N}" if step.individual_digits else r"\p{N}+"
+                nxt.extend(_split_one(Split(pat), piece))
+            else:
+                raise TypeError(f"not a pre-tokenizer step: {step!r}")
+        pieces = nxt
+    return pieces
+
+
+def to_json(pre: Optional[PreTokenizer]) -> Optional[dict]:
+    """HF ``tokenizer.json`` form of a pre-tokenizer."""
+    if pre is None:
+        return None
+    if isinstance(pre, Sequence):
+        return {"type": "Sequence", "pretokenizers": [to_json(s) for s in pre.steps]}
+    if isinstance(pre, Split):
+        behavior = {"merged_with_previous": "MergedWithPrevious", "merged_with_next": "MergedWithNext"}
+        return {"type": "Split", "pattern": {"String" if pre.literal else "Regex": pre.pattern},
+                "behavior": behavior.get(pre.behavior, pre.behavior.capitalize()), "invert": pre.invert}
+    if isinstance(pre, ByteLevel):
+        return {"type": "ByteLevel", "add_prefix_space": pre.add_prefix_space,
+                "trim_offsets": pre.trim_offsets, "use_regex": pre.use_regex}
+    if isinstance(pre, Digits):
+        return {"type": "Digits", "individual_digits": pre.individual_digits}
+    raise TypeError(f"not a pre-tokenizer: {pre!r}")
+
+
+def from_json(obj: Optional[dict], *, path: object = None) -> Optional[PreTokenizer]:
+    """Parse HF's JSON form; unsupported components raise UnsupportedComponentError."""
+    from tokensmith.errors import UnsupportedComponentError
+
+    if obj is None:
+        return None
+    kind = obj.get("type")
+    if kind == "Sequence":
+        return Sequence([from_json(s, path=path) for s in obj.get("pretokenizers", [])])
+    if kind == "Split":
+        pat = obj.get("pattern", {})
+        literal = "String" in pat
+        behavior = _snake(str(obj.get("behavior", "Isolated")))
+        if behavior not in _BEHAVIORS:
+            raise UnsupportedComponentError(f"Split behavior {obj.get('behavior')!r} is not supported", path=path)
+        return Split(pat.get("String") if literal else pat.get("Regex"), behavior,
+                     bool(obj.get("invert", False)), literal)
+    if kind == "ByteLevel":
+        return ByteLevel(bool(obj.get("add_prefix_space", True)), bool(obj.get("use_regex", True)),
+                         bool(obj.get("trim_offsets", True)))
+    if kind == "Digits":
+        return Digits(bool(obj.get("individual_digits", False)))
+    raise UnsupportedComponentError(
+        f"pre-tokenizer {kind!r} is not supported yet (supported: Split, ByteLevel, Digits, "
+        "Sequence); tokensmith refuses it rather than encode differently", path=path)
+
+
+def _snake(name: str) -> str:
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return out

@@ -1,0 +1,442 @@
+"""The Tokenizer: one pipeline object that encodes and decodes, whatever file it came from.
+
+normalizer -> added tokens -> pre-tokenizer -> BPE model -> post-processor, and back through
+the decoder. The declarative parts (:mod:`~tokensmith.models.bpe`,
+:mod:`~tokensmith.pretokenizers`, :mod:`~tokensmith.normalizers`, :mod:`~tokensmith.decoders`)
+are turned into one native ``_core.Pipeline``; this class adds the policy: tiktoken's
+special-token rules, surrogate handling, threading defaults, numpy, pickling.
+
+When the pre-tokenizer is a known pattern and the normalizer leaves the text unchanged (the
+common case), a call is one native call with the GIL released. Otherwise the pipeline is
+walked here, with the native core doing the added-token matching and the BPE.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequence, Union
+
+import numpy as np
+
+from tokensmith import _core, decoders, normalizers, pretokenizers
+from tokensmith.bytelevel import encode_token as _bytelevel_str
+from tokensmith.errors import InputTypeError, SpecialTokenError, UnsupportedComponentError
+from tokensmith.models.bpe import BPE
+from tokensmith.postprocessors import Template
+from tokensmith.stream import StreamDecoder
+
+AllowedSpecial = Union[Literal["all"], AbstractSet[str], Collection[str]]
+
+
+@dataclass(frozen=True)
+class AddedToken:
+    """A token matched in raw text before pre-tokenization (HF ``added_tokens``).
+
+    ``special`` tokens follow the special-token policy of :meth:`Tokenizer.encode`; the others
+    are always matched, as in HF tokenizers.
+    """
+
+    content: str
+    id: int
+    special: bool = True
+    lstrip: bool = False
+    rstrip: bool = False
+    single_word: bool = False
+    normalized: bool = False
+
+
+def _fix_surrogates(text: str) -> str:
+    # tiktoken's rule: join surrogate pairs, replace lone surrogates with U+FFFD.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _check_str(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    raise InputTypeError(
+        f"expected str, got {type(text).__name__}; decode bytes first (data.decode('utf-8')) "
+        "or pass text, not token ids")
+
+
+class Tokenizer:
+    """A loaded or trained tokenizer. Build one with :func:`tokensmith.load`.
+
+    Encoding follows tiktoken's API and special-token policy; ids equal the reference library's.
+    """
+
+    def __init__(self, model: BPE, *, pretokenizer: Optional[pretokenizers.PreTokenizer] = None,
+                 normalizer: Optional[normalizers.Normalizer] = None,
+                 added_tokens: Iterable[AddedToken] = (), post_processor: Optional[Template] = None,
+                 decoder: Optional[decoders.Decoder] = None, name: str = "tokenizer",
+                 source_format: str = "tokensmith"):
+        self.model = model
+        self.pretokenizer = pretokenizer
+        self.normalizer = normalizer
+        self.added_tokens = sorted(added_tokens, key=lambda t: t.id)
+        self.post_processor = post_processor
+        self.decoder = decoder
+        self.name = name
+        self.source_format = source_format
+        self._build()
+
+    # ----------------------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        fp = pretokenizers.fast_path(self.pretokenizer)
+        self._fast = fp
+        self._generic = fp is None
+        model = self.model
+        left, right = model.merge_lists()
+        added = self.added_tokens
+        size = max([model.size] + [t.id + 1 for t in added])
+        decode: list[Optional[bytes]] = [None] * size
+        strings = model.token_strings
+        for i, tok in enumerate(model.tokens):
+            if tok is None:
+                continue
+            if self.decoder is None or isinstance(self.decoder, decoders.ByteLevel):
+                decode[i] = tok
+            else:
+                decode[i] = decoders.token_bytes(self.decoder, strings[i] if strings else tok.decode("utf-8", "replace"))
+        for t in added:
+            decode[t.id] = t.content.encode("utf-8")
+        spec = {
+            "tokens": model.tokens,
+            "semantics": 0 if model.merges is None else 1,
+            "merge_left": left,
+            "merge_right": right,
+            "initial": 0 if model.initial == "bytes" else 1,
+            "whole_piece_first": model.whole_piece_first,
+            "byte_fallback": model.byte_fallback,
+            "unk_id": model.unk_id(),
+            "fuse_unk": model.fuse_unk,
+            "pretok_kind": fp.kind if fp else 0,
+            "max_digits": fp.max_digits if fp else 3,
+            "contractions": fp.contractions if fp else True,
+            "add_prefix_space": fp.add_prefix_space if fp else False,
+            "added": [(t.content.encode("utf-8"), t.id, t.lstrip, t.rstrip, t.single_word, t.normalized)
+                      for t in added],
+            "decode": decode,
+        }
+        try:
+            self._core = _core.Pipeline(spec)
+        except ValueError as e:
+            from tokensmith.errors import FormatError
+
+            raise FormatError(f"{self.name}: {e}") from None
+        self._vocab_size = size
+        self._special = {t.content: t.id for t in added if t.special}
+        self._special_index = {t.content: k for k, t in enumerate(added) if t.special}
+        self._default_mask = self._mask(frozenset())
+        self._all_mask = self._mask(frozenset(self._special))
+        self._disallow_all = self._mask_of(set(self._special))
+        self._decode_finish = decoders.has_finish(self.decoder)
+        self._token_to_id: Optional[dict[str, int]] = None
+
+    def _mask_of(self, contents: AbstractSet[str]) -> Optional[list[int]]:
+        mask = [1 if (t.special and t.content in contents) else 0 for t in self.added_tokens]
+        return mask if any(mask) else None
+
+    def _mask(self, allowed: AbstractSet[str]) -> Optional[list[int]]:
+        mask = [1 if (not t.special or t.content in allowed) else 0 for t in self.added_tokens]
+        return mask if any(mask) else None
+
+    # ---------------------------------------------------------------------- special tokens
+
+    def _policy(self, text: str, allowed_special: AllowedSpecial,
+                disallowed_special: AllowedSpecial) -> Optional[list[int]]:
+        """The added-token mask for one call; raises on a disallowed special token in text."""
+        if allowed_special == "all":
+            allowed: AbstractSet[str] = self._special.keys()
+            mask = self._all_mask
+        else:
+            allowed = allowed_special if isinstance(allowed_special, (set, frozenset)) else set(allowed_special)
+            mask = self._default_mask if not allowed else self._mask(allowed)
+        if disallowed_special == "all":
+            disallow = self._disallow_all if not allowed else self._mask_of(self._special.keys() - allowed)
+        elif disallowed_special:
+            disallow = self._mask_of(set(disallowed_special))
+        else:
+            disallow = None
+        if disallow is not None:
+            hit = self._find(text, disallow)
+            if hit is not None:
+                self._raise_disallowed(self.added_tokens[hit[1]].content)
+        return mask
+
+    def _find(self, text: str, mask: list[int]):
+        try:
+            return self._core.find_added(text, mask)
+        except UnicodeEncodeError:
+            return self._core.find_added(_fix_surrogates(text), mask)
+
+    @staticmethod
+    def _raise_disallowed(token: str) -> None:
+        raise SpecialTokenError(
+            f"Encountered text corresponding to disallowed special token {token!r}.\n"
+            f"If you want this text to be encoded as a special token, pass it to `allowed_special`, "
+            f"e.g. `allowed_special={{{token!r}, ...}}`.\n"
+            f"If you want this text to be encoded as normal text, disable the check for this token "
+            f"by passing `disallowed_special=(enc.special_tokens_set - {{{token!r}}})`.\n"
+            f"To disable this check for all special tokens, pass `disallowed_special=()`.\n")
+
+    # ---------------------------------------------------------------------------- encoding
+
+    def _native(self, method, text: str, mask):
+        try:
+            return method(text, mask)
+        except UnicodeEncodeError:
+            return method(_fix_surrogates(text), mask)
+
+    def _fast_ok(self, text: str) -> bool:
+        return not self._generic and normalizers.is_identity_on(self.normalizer, text)
+
+    def _encode_ids(self, text: str, mask) -> list[int]:
+        if self._fast_ok(text):
+            return self._native(self._core.encode, text, mask)
+        return self._encode_slow(text, mask, offsets=None)
+
+    def encode(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
+               disallowed_special: AllowedSpecial = "all", add_special_tokens: bool = False) -> list[int]:
+        """Token ids of ``text``.
+
+        Special tokens follow tiktoken's policy: text matching a special token raises
+        :class:`~tokensmith.errors.SpecialTokenError` unless the token is in ``allowed_special``
+        (then it becomes that token) or left out of ``disallowed_special`` (then it is plain
+        text). ``add_special_tokens`` applies the file's post-processor (BOS/EOS), as HF does.
+        """
+        text = _check_str(text)
+        mask = self._policy(text, allowed_special, disallowed_special)
+        ids = self._encode_ids(text, mask)
+        if add_special_tokens and self.post_processor is not None:
+            ids = self.post_processor.apply(ids)
+        return ids
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Token ids of ``text`` with special tokens treated as plain text."""
+        return self._encode_ids(_check_str(text), self._default_mask)
+
+    def encode_batch(self, texts: Sequence[str], *, threads: Optional[int] = None,
+                     allowed_special: AllowedSpecial = frozenset(),
+                     disallowed_special: AllowedSpecial = "all",
+                     add_special_tokens: bool = False) -> list[list[int]]:
+        """:meth:`encode` over many texts on native threads (default: all cores), GIL released."""
+        texts = [_check_str(t) for t in texts]
+        if not texts:
+            return []
+        # The mask depends only on the policy; every text is still checked for disallowed tokens.
+        mask = None
+        for t in texts:
+            mask = self._policy(t, allowed_special, disallowed_special)
+        result = self._batch(texts, mask, threads)
+        if add_special_tokens and self.post_processor is not None:
+            result = [self.post_processor.apply(r) for r in result]
+        return result
+
+    def encode_ordinary_batch(self, texts: Sequence[str], *, threads: Optional[int] = None) -> list[list[int]]:
+        """:meth:`encode_ordinary` over many texts on native threads."""
+        return self._batch([_check_str(t) for t in texts], self._default_mask, threads)
+
+    def _batch(self, texts: list[str], mask, threads: Optional[int]) -> list[list[int]]:
+        n = threads if threads is not None else (os.cpu_count() or 1)
+        if self._generic or not all(normalizers.is_identity_on(self.normalizer, t) for t in texts):
+            return [self._encode_ids(t, mask) for t in texts]
+        try:
+            return self._core.encode_batch(texts, mask, max(1, n))
+        except UnicodeEncodeError:
+            return self._core.encode_batch([_fix_surrogates(t) for t in texts], mask, max(1, n))
+
+    def encode_to_numpy(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
+                        disallowed_special: AllowedSpecial = "all") -> np.ndarray:
+        """Token ids as a ``uint32`` numpy array, built without an intermediate list."""
+        text = _check_str(text)
+        mask = self._policy(text, allowed_special, disallowed_special)
+        if self._fast_ok(text):
+            return self._native(self._core.encode_numpy, text, mask)
+        return np.asarray(self._encode_slow(text, mask, offsets=None), dtype=np.uint32)
+
+    def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
+              disallowed_special: AllowedSpecial = ()) -> int:
+        """Number of tokens in ``text`` (special tokens are plain text unless allowed)."""
+        text = _check_str(text)
+        mask = self._policy(text, allowed_special, disallowed_special)
+        if self._fast_ok(text):
+            return self._native(self._core.count, text, mask)
+        return len(self._encode_slow(text, mask, offsets=None))
+
+    def encode_with_offsets(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
+                            disallowed_special: AllowedSpecial = "all") -> tuple[list[int], list[tuple[int, int]]]:
+        """Ids and, per token, ``(start, end)`` character offsets into ``text``.
+
+        A token holding only part of a multi-byte character covers that whole character, so
+        ``text[start:end]`` always contains what the token encodes.
+        """
+        text = _check_str(text)
+        mask = self._policy(text, allowed_special, disallowed_special)
+        if self._fast_ok(text):
+            ids, flat = self._native(self._core.encode_offsets, text, mask)
+            return ids, list(zip(flat[0::2], flat[1::2]))
+        offsets: list[tuple[int, int]] = []
+        ids = self._encode_slow(text, mask, offsets=offsets)
+        return ids, offsets
+
+    def _encode_slow(self, text: str, mask, *, offsets: Optional[list]) -> list[int]:
+        """The pipeline walked in Python: added tokens, normalizer, generic pre-tokenizer."""
+        text = _fix_surrogates(text)
+        data = text.encode("utf-8")
+        out: list[int] = []
+        for start, end, k in _triples(self._core.split_added(data, mask, False)):
+            if k >= 0:
+                out.append(self.added_tokens[k].id)
+                if offsets is not None:
+                    offsets.append(_char_span(data, start, end))
+                continue
+            segment = data[start:end].decode("utf-8")
+            norm = normalizers.normalize(self.normalizer, segment)
+            norm_bytes = norm.encode("utf-8")
+            for s2, e2, k2 in _triples(self._core.split_added(norm_bytes, mask, True)):
+                if k2 >= 0:
+                    out.append(self.added_tokens[k2].id)
+                    if offsets is not None:
+                        offsets.append(_map_span(data, start, end, norm_bytes, s2, e2))
+                    continue
+                piece = norm_bytes[s2:e2].decode("utf-8")
+                if not self._generic:
+                    if offsets is None:
+                        out.extend(self._core.encode(piece, None))
+                    else:
+                        ids, flat = self._core.encode_offsets(piece, None)
+                        out.extend(ids)
+                        base = len(norm_bytes[:s2].decode("utf-8"))
+                        for a, b in zip(flat[0::2], flat[1::2]):
+                            na = len(norm[: base + a].encode("utf-8"))
+                            nb = len(norm[: base + b].encode("utf-8"))
+                            offsets.append(_map_span(data, start, end, norm_bytes, na, nb))
+                    continue
+                if offsets is not None:
+                    raise UnsupportedComponentError(
+                        "offsets are not available with a custom (non-preset) split regex yet; "
+                        "use encode() for the ids")
+                pieces = pretokenizers.split_text(self.pretokenizer, piece)
+                out.extend(self._core.encode_pieces([p.encode("utf-8") for p in pieces]))
+        return out
+
+    # ---------------------------------------------------------------------------- decoding
+
+    def decode_bytes(self, ids: Iterable[int]) -> bytes:
+        """The bytes the ids stand for (special tokens included)."""
+        if isinstance(ids, np.ndarray):
+            ids = ids.tolist()
+        try:
+            return self._core.decode(ids)
+        except KeyError as e:
+            raise KeyError(f"token id {e.args[0]} is not in this tokenizer (vocab_size={self.vocab_size})") from None
+        except TypeError:
+            raise InputTypeError("decode takes a sequence of int token ids") from None
+
+    def decode(self, ids: Iterable[int], *, errors: str = "replace") -> str:
+        """Text of the ids; invalid UTF-8 becomes U+FFFD (``errors="replace"``, as tiktoken) or
+        raises with ``errors="strict"``."""
+        text = self.decode_bytes(ids).decode("utf-8", errors)
+        return decoders.finish(self.decoder, text) if self._decode_finish else text
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        return self.decode_bytes([token])
+
+    def decode_tokens_bytes(self, tokens: Iterable[int]) -> list[bytes]:
+        return [self.decode_single_token_bytes(t) for t in tokens]
+
+    def stream_decoder(self, *, errors: str = "replace") -> StreamDecoder:
+        """An incremental decoder that never emits a partial UTF-8 character."""
+        return StreamDecoder(self, errors=errors)
+
+    # -------------------------------------------------------------------------- vocabulary
+
+    @property
+    def vocab_size(self) -> int:
+        """One more than the largest id (model tokens and added tokens)."""
+        return self._vocab_size
+
+    @property
+    def n_vocab(self) -> int:
+        return self._vocab_size
+
+    @property
+    def special_tokens(self) -> dict[str, int]:
+        return dict(self._special)
+
+    @property
+    def special_tokens_set(self) -> set[str]:
+        return set(self._special)
+
+    def id_to_token(self, id: int) -> Optional[str]:
+        """The vocabulary string of an id (byte-level tokens spelled as in HF, ``Ġ`` for space)."""
+        for t in self.added_tokens:
+            if t.id == id:
+                return t.content
+        if not 0 <= id < self.model.size or self.model.tokens[id] is None:
+            return None
+        if self.model.token_strings is not None:
+            return self.model.token_strings[id]
+        return _bytelevel_str(self.model.tokens[id])
+
+    def token_to_id(self, token: str) -> Optional[int]:
+        if self._token_to_id is None:
+            table: dict[str, int] = {}
+            for i in range(self.model.size):
+                s = self.id_to_token(i) if self.model.tokens[i] is not None else None
+                if s is not None:
+                    table[s] = i
+            for t in self.added_tokens:
+                table[t.content] = t.id
+            self._token_to_id = table
+        return self._token_to_id.get(token)
+
+    def unreachable_tokens(self) -> list[int]:
+        """Ids whose own bytes do not encode back to them under this model's merges."""
+        return list(self._core.unreachable_tokens())
+
+    # --------------------------------------------------------------------- saving, pickling
+
+    def save(self, path: Union[str, os.PathLike], *, format: str = "hf") -> list[str]:
+        """Write the tokenizer (``format="hf"``: tokenizer.json + tokenizer_config.json in a folder
+        or at a ``.json`` path; ``"tiktoken"``: a .tiktoken file and its .json sidecar).
+        Files are written atomically. Returns the paths written."""
+        from tokensmith.formats import save as _save
+
+        return _save.save(self, path, format=format)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for key in list(state):
+            if key.startswith("_"):
+                del state[key]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._build()
+
+    def __repr__(self) -> str:
+        return (f"<Tokenizer {self.name!r} vocab_size={self.vocab_size} "
+                f"bpe={self.model.semantics} specials={len(self._special)}>")
+
+
+def _triples(flat: Sequence[int]):
+    return zip(flat[0::3], flat[1::3], flat[2::3])
+
+
+def _char_span(data: bytes, start: int, end: int) -> tuple[int, int]:
+    return len(data[:start].decode("utf-8", "ignore")), len(data[:end].decode("utf-8", "ignore"))
+
+
+def _map_span(data: bytes, seg_start: int, seg_end: int, norm: bytes, a: int, b: int) -> tuple[int, int]:
+    """Map a byte span of a normalized segment back to character offsets in the original text.
+
+    Normalization may reorder or merge characters, so the mapping is proportional within the
+    segment when lengths differ, exact when they agree."""
+    seg_len, norm_len = seg_end - seg_start, len(norm)
+    if seg_len == norm_len:
+        return _char_span(data, seg_start + a, seg_start + b)
+    scale = seg_len / max(1, norm_len)
+    return _char_span(data, seg_start + int(a * scale), seg_start + int(round(b * scale)))
