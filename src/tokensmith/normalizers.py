@@ -94,7 +94,7 @@ def is_identity_on(norm: Optional[Normalizer], text: str) -> bool:
     if norm is None:
         return True
     if isinstance(norm, _UNICODE_FORMS):
-        return unicodedata.is_normalized(norm.form, text)
+        return unicodedata.normalize(norm.form, text) == text  # quick-checked, no copy when normalized
     if isinstance(norm, Sequence):
         return all(is_identity_on(s, text) for s in norm.steps)
     return False

@@ -79,7 +79,8 @@ def ranks_to_tokens(ranks: dict[bytes, int], *, path: object = None) -> list[Opt
             raise FormatError(f"rank {rank} is used by two tokens ({tokens[rank]!r} and {tok!r}); "
                               "ranks must be unique", path=path)
         tokens[rank] = tok
-    missing = [b for b in range(256) if bytes([b]) not in ranks]
+    # Bytes that never occur in UTF-8 text (0xC0, 0xC1, 0xF5-0xFF) may be absent.
+    missing = [b for b in range(256) if bytes([b]) not in ranks and not (b in (0xC0, 0xC1) or b >= 0xF5)]
     if missing:
         raise FormatError(
             f"the vocabulary lacks {len(missing)} single-byte token(s) (first: {bytes([missing[0]])!r}); "

@@ -92,12 +92,8 @@ def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: ob
             raise FormatError(f"{where}: the merged token {a + b!r} is not in the vocabulary",
                               path=path, line=k + merge_line_offset if merge_line_offset else None)
         pairs.append((ia, ib))
-    if byte_level:
-        have = {t for t in tokens if t is not None and len(t) == 1}
-        if len(have) < 256:
-            missing = next(bytes([b]) for b in range(256) if bytes([b]) not in have)
-            raise FormatError(f"byte-level vocabulary lacks the single-byte token {encode_token(missing)!r} "
-                              f"({missing!r}); it could not encode every text", path=path)
+    # A byte-level vocabulary may lack bytes that never occur in UTF-8 (0xC0, 0xC1, 0xF5-0xFF);
+    # like HF tokenizers, encoding then simply has no symbol for them.
     return BPE(tokens=tokens, merges=pairs, initial="bytes" if byte_level else "chars",
                whole_piece_first=ignore_merges, byte_fallback=byte_fallback, unk_token=unk_token,
                fuse_unk=fuse_unk, token_strings=strings)
@@ -134,9 +130,15 @@ def from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
         added_tokens=parse_added(obj.get("added_tokens"), path=path),
         post_processor=postprocessors.from_json(obj.get("post_processor"), path=path),
         decoder=decoders.from_json(obj.get("decoder"), path=path),
-        name=name or Path(str(path)).parent.name or "tokenizer",
+        name=name or _name_from(path),
         source_format="hf",
     )
+
+
+def _name_from(path) -> str:
+    p = Path(str(path))
+    stem = p.name.split(".")[0]
+    return (p.parent.name if stem == "tokenizer" else stem) or "tokenizer"
 
 
 def load(path, *, name: Optional[str] = None):
