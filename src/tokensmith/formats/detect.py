@@ -104,7 +104,7 @@ def _load_file(path: Path, **options):
         raise FormatError("unrecognised tokenizer file (expected JSON, .tiktoken, or vocab+merges); "
                           "SentencePiece .model files are not supported by this version", path=path)
     obj = read_json(path)
-    if isinstance(obj, dict) and "model" in obj:
+    if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         return hf_json.from_dict(obj, path=path, **options)
     if tekken.is_tekken(obj):
         return tekken.load(path, obj=obj, **options)

@@ -117,7 +117,7 @@ def parse_added(items: list, *, path: object = None):
 def from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
     from tokensmith.tokenizer import Tokenizer
 
-    if not isinstance(obj, dict) or "model" not in obj:
+    if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
         raise FormatError("not a tokenizer.json: no 'model' entry", path=path)
     if obj.get("truncation") or obj.get("padding"):
         warnings.warn(f"{path}: truncation/padding settings are not applied by tokensmith", stacklevel=3)

@@ -65,7 +65,8 @@ def parse_ranks(data: bytes, *, path: object = None) -> dict[bytes, int]:
             raise FormatError(f"expected '<base64 token> <rank>', got {line[:60]!r}; the file may be "
                               "truncated or not a .tiktoken file", path=path, line=lineno)
         try:
-            token = base64.b64decode(parts[0], validate=True)
+            # Whisper's files end with '= 50256': tiktoken reads it as the empty token.
+            token = b"" if parts[0] == b"=" else base64.b64decode(parts[0], validate=True)
         except (binascii.Error, ValueError):
             raise FormatError(f"invalid base64 token {parts[0][:40]!r}", path=path, line=lineno) from None
         try:
