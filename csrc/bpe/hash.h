@@ -47,7 +47,9 @@ inline size_t table_size_for(size_t count) {
   return cap;
 }
 
-// Byte string -> id. Keys live in an external arena (the vocabulary); slots hold ids.
+// Byte string -> id. Keys live in an external arena (the vocabulary). Each slot also keeps
+// the key's length and first 8 bytes, so that the common case -- a token of at most 8 bytes --
+// is decided by the slot alone: one cache miss per look-up instead of three.
 class BytesTable {
  public:
   static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
@@ -60,34 +62,52 @@ class BytesTable {
     offsets_ = offsets;
     size_t count = 0;
     for (uint8_t p : present) count += p;
-    slots_.assign(table_size_for(count), kEmpty);
+    slots_.assign(table_size_for(count), Slot{0, kEmpty, 0});
     mask_ = slots_.size() - 1;
     for (uint32_t id = 0; id < present.size(); ++id) {
       if (!present[id]) continue;
       const uint8_t* p = key(id);
       size_t n = key_len(id);
+      uint64_t head = head_of(p, n);
       size_t h = hash_bytes(p, n) & mask_;
-      while (slots_[h] != kEmpty) {
+      bool dup = false;
+      while (slots_[h].id != kEmpty) {
         // The first id inserted for a byte string wins (duplicates are rejected earlier).
-        if (key_len(slots_[h]) == n && std::memcmp(key(slots_[h]), p, n) == 0) break;
+        if (matches(slots_[h], p, n, head)) { dup = true; break; }
         h = (h + 1) & mask_;
       }
-      if (slots_[h] == kEmpty) slots_[h] = id;
+      if (!dup) slots_[h] = Slot{head, id, static_cast<uint32_t>(n)};
     }
   }
 
   inline uint32_t find(const uint8_t* p, size_t n) const {
     if (slots_.empty()) return kEmpty;
+    uint64_t head = head_of(p, n);
     size_t h = hash_bytes(p, n) & mask_;
     for (;;) {
-      uint32_t id = slots_[h];
-      if (id == kEmpty) return kEmpty;
-      if (key_len(id) == n && std::memcmp(key(id), p, n) == 0) return id;
+      const Slot& s = slots_[h];
+      if (s.id == kEmpty) return kEmpty;
+      if (matches(s, p, n, head)) return s.id;
       h = (h + 1) & mask_;
     }
   }
 
  private:
+  struct Slot {
+    uint64_t head;  // first min(len, 8) bytes, zero-padded
+    uint32_t id;
+    uint32_t len;
+  };
+
+  static inline uint64_t head_of(const uint8_t* p, size_t n) {
+    uint64_t v = 0;
+    std::memcpy(&v, p, n < 8 ? n : 8);
+    return v;
+  }
+  inline bool matches(const Slot& s, const uint8_t* p, size_t n, uint64_t head) const {
+    if (s.len != n || s.head != head) return false;
+    return n <= 8 || std::memcmp(key(s.id) + 8, p + 8, n - 8) == 0;
+  }
   inline const uint8_t* key(uint32_t id) const {
     return reinterpret_cast<const uint8_t*>(arena_->data()) + (*offsets_)[id];
   }
@@ -95,7 +115,7 @@ class BytesTable {
 
   const std::string* arena_ = nullptr;
   const std::vector<uint64_t>* offsets_ = nullptr;
-  std::vector<uint32_t> slots_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
 
@@ -110,36 +130,34 @@ class PairTable {
   static constexpr uint32_t kNoRank = 0xFFFFFFFFu;
 
   void reserve(size_t count) {
-    keys_.assign(table_size_for(count), kEmptyKey);
-    vals_.assign(keys_.size(), Merge{kNoRank, 0});
-    mask_ = keys_.size() - 1;
+    slots_.assign(table_size_for(count), Slot{kEmptyKey, {kNoRank, 0}});
+    mask_ = slots_.size() - 1;
     size_ = 0;
   }
 
   // Inserts the pair; when it is already present, `overwrite` decides who wins (HF builds its
   // merge map from the file in order, so a repeated pair keeps its LAST rank).
   void insert(uint32_t a, uint32_t b, Merge m, bool overwrite) {
-    if ((size_ + 1) * 2 > keys_.size()) grow();
+    if ((size_ + 1) * 2 > slots_.size()) grow();
     uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
     size_t h = mix64(k) & mask_;
-    while (keys_[h] != kEmptyKey && keys_[h] != k) h = (h + 1) & mask_;
-    if (keys_[h] == k) {
-      if (overwrite || m.rank < vals_[h].rank) vals_[h] = m;
+    while (slots_[h].key != kEmptyKey && slots_[h].key != k) h = (h + 1) & mask_;
+    if (slots_[h].key == k) {
+      if (overwrite || m.rank < slots_[h].merge.rank) slots_[h].merge = m;
       return;
     }
-    keys_[h] = k;
-    vals_[h] = m;
+    slots_[h] = Slot{k, m};
     ++size_;
   }
 
   inline Merge find(uint32_t a, uint32_t b) const {
-    if (keys_.empty()) return Merge{kNoRank, 0};
+    if (slots_.empty()) return Merge{kNoRank, 0};
     uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
     size_t h = mix64(k) & mask_;
     for (;;) {
-      uint64_t kk = keys_[h];
-      if (kk == k) return vals_[h];
-      if (kk == kEmptyKey) return Merge{kNoRank, 0};
+      const Slot& s = slots_[h];
+      if (s.key == k) return s.merge;
+      if (s.key == kEmptyKey) return Merge{kNoRank, 0};
       h = (h + 1) & mask_;
     }
   }
@@ -147,20 +165,21 @@ class PairTable {
   size_t size() const { return size_; }
 
  private:
+  struct Slot {
+    uint64_t key;
+    Merge merge;
+  };
+
   void grow() {
-    std::vector<uint64_t> old_keys;
-    std::vector<Merge> old_vals;
-    old_keys.swap(keys_);
-    old_vals.swap(vals_);
-    reserve(old_keys.empty() ? 16 : old_keys.size());
-    for (size_t i = 0; i < old_keys.size(); ++i)
-      if (old_keys[i] != kEmptyKey)
-        insert(static_cast<uint32_t>(old_keys[i] >> 32), static_cast<uint32_t>(old_keys[i]),
-               old_vals[i], true);
+    std::vector<Slot> old;
+    old.swap(slots_);
+    reserve(old.empty() ? 16 : old.size());
+    for (const Slot& s : old)
+      if (s.key != kEmptyKey)
+        insert(static_cast<uint32_t>(s.key >> 32), static_cast<uint32_t>(s.key), s.merge, true);
   }
 
-  std::vector<uint64_t> keys_;
-  std::vector<Merge> vals_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };

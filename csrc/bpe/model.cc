@@ -2,14 +2,22 @@
 #include "bpe/model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <queue>
 #include <stdexcept>
 
 namespace ts::bpe {
 
+namespace {
+std::atomic<uint64_t> next_model_id{1};
+}
+
 Model::Model(ModelSpec spec)
-    : semantics_(spec.semantics),
+    : id_(next_model_id.fetch_add(1)),
+      semantics_(spec.semantics),
       initial_(spec.initial),
       whole_piece_first_(spec.whole_piece_first),
       byte_fallback_(spec.byte_fallback),
@@ -258,8 +266,64 @@ void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit) const {
   for (const Sym& s : syms) emit(s.id, s.start);
 }
 
-void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const {
+PieceCache* Model::thread_cache() const {
+  thread_local std::unique_ptr<PieceCache> cache;
+  if (!cache) {
+    cache = std::make_unique<PieceCache>();
+    cache->model_id = 0;
+  }
+  if (cache->model_id != id_) {
+    for (auto& e : cache->entries) e.len = 0xFF;  // no piece has this length
+    cache->model_id = id_;
+  }
+  return cache.get();
+}
+
+namespace {
+
+struct CacheKey {
+  uint64_t k0, k1;
+  size_t slot;
+};
+
+inline CacheKey cache_key(const uint8_t* p, size_t n) {
+  uint64_t k[2] = {0, 0};
+  std::memcpy(k, p, n);
+  return {k[0], k[1], static_cast<size_t>(mix64(k[0] * 31 + k[1] + n) & (PieceCache::kSize - 1))};
+}
+
+}  // namespace
+
+void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out,
+                         PieceCache* cache) const {
+  if (!cache || n > PieceCache::kMaxLen || n == 0) {
+    encode_impl(p, n, [&](uint32_t id, uint32_t) { out.push_back(id); });
+    return;
+  }
+  CacheKey key = cache_key(p, n);
+  PieceCache::Entry& e = cache->entries[key.slot];
+  if (e.len == n && e.k0 == key.k0 && e.k1 == key.k1) {
+    for (uint32_t i = 0; i < e.count; ++i) out.push_back(e.ids[i]);
+    return;
+  }
+  size_t before = out.size();
   encode_impl(p, n, [&](uint32_t id, uint32_t) { out.push_back(id); });
+  size_t count = out.size() - before;
+  if (count <= PieceCache::kMaxIds) {
+    e.k0 = key.k0;
+    e.k1 = key.k1;
+    e.len = static_cast<uint8_t>(n);
+    e.count = static_cast<uint8_t>(count);
+    for (size_t i = 0; i < count; ++i) e.ids[i] = out[before + i];
+  }
+}
+
+void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
+                          std::vector<uint32_t>& out, PieceCache* cache) const {
+  for (size_t i = 0; i < count; ++i) {
+    encode_piece(text + start, ends[i] - start, out, cache);
+    start = ends[i];
+  }
 }
 
 void Model::encode_piece_offsets(const uint8_t* p, size_t n, std::vector<Token>& out) const {

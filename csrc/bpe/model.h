@@ -40,13 +40,38 @@ struct Token {
   uint32_t start;  // byte offset of the token's first byte within the piece
 };
 
+// A small per-thread, direct-mapped memo of piece -> ids for short pieces. Words repeat
+// (Zipf), so most pieces hit it and skip the vocabulary table, whose random probes into
+// megabytes of memory are the dominant cost of encoding. Entries hold the full piece bytes,
+// so a hit is exact; a miss simply recomputes.
+struct PieceCache {
+  static constexpr size_t kSize = 32768;  // 1 MiB: mostly in L2
+  static constexpr size_t kMaxLen = 16;
+  static constexpr uint32_t kMaxIds = 3;
+  struct Entry {
+    uint64_t k0, k1;
+    uint32_t ids[kMaxIds];
+    uint8_t len, count;
+  };
+  uint64_t model_id = 0;
+  Entry entries[kSize];
+};
+
 class Model {
  public:
   // Throws std::invalid_argument with a message naming the offending merge or token.
   explicit Model(ModelSpec spec);
 
-  // Appends the ids of one pre-tokenized piece.
-  void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const;
+  // Appends the ids of one pre-tokenized piece. `cache` (from thread_cache()) may be null.
+  void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out,
+                    PieceCache* cache = nullptr) const;
+  // Encodes consecutive pieces of `text` ending at `ends[0..count)` (the first starts at
+  // `start`).
+  void encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
+                     std::vector<uint32_t>& out, PieceCache* cache) const;
+  // This thread's piece cache, emptied if it last served another model. Fetch it once per
+  // call, not per piece: thread-local access is not free in a shared library.
+  PieceCache* thread_cache() const;
   // Same, with each token's start offset within the piece.
   void encode_piece_offsets(const uint8_t* p, size_t n, std::vector<Token>& out) const;
 
@@ -78,6 +103,7 @@ class Model {
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit) const;
 
+  uint64_t id_;  // unique per Model, never reused: keys the thread caches
   std::string arena_;
   std::vector<uint64_t> offsets_;
   std::vector<uint8_t> present_;

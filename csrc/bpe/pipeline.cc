@@ -163,10 +163,7 @@ void Pipeline::encode_text(const uint8_t* s, size_t begin, size_t end, std::vect
   pretok::split(pretok_, p, n, ends);
   uint32_t piece_start = 0;
   if (!spans) {
-    for (uint32_t e : ends) {
-      model_.encode_piece(p + piece_start, e - piece_start, out);
-      piece_start = e;
-    }
+    model_.encode_pieces(p, 0, ends.data(), ends.size(), out, model_.thread_cache());
     return;
   }
   thread_local std::vector<Token> toks;
@@ -222,11 +219,7 @@ void Pipeline::encode_ordinary(const uint8_t* s, size_t n, std::vector<uint32_t>
   thread_local std::vector<uint32_t> ends;
   ends.clear();
   pretok::split(pretok_, s, n, ends);
-  uint32_t start = 0;
-  for (uint32_t e : ends) {
-    model_.encode_piece(s + start, e - start, out);
-    start = e;
-  }
+  model_.encode_pieces(s, 0, ends.data(), ends.size(), out, model_.thread_cache());
 }
 
 void Pipeline::encode_pieces(const std::vector<std::string_view>& pieces,
