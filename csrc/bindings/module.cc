@@ -31,6 +31,9 @@ std::string_view utf8_view(nb::handle h) {
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
   if (!data) throw nb::python_error();
+  // Offsets inside the core are 32-bit; refuse rather than wrap around.
+  if (static_cast<uint64_t>(size) >= (1ull << 32))
+    throw nb::value_error("text is 4 GiB or longer; encode it in smaller pieces (e.g. by line)");
   return {data, static_cast<size_t>(size)};
 }
 

@@ -85,6 +85,7 @@ class Tokenizer:
         fp = pretokenizers.fast_path(self.pretokenizer)
         self._fast = fp
         self._generic = fp is None
+        self._plain = fp is not None and self.normalizer is None
         model = self.model
         left, right = model.merge_lists()
         added = self.added_tokens
@@ -214,6 +215,15 @@ class Tokenizer:
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Token ids of ``text`` with special tokens treated as plain text."""
+        if self._plain:
+            # The hot path: one native call (it type-checks its argument itself).
+            try:
+                return self._core.encode(text, self._default_mask)
+            except UnicodeEncodeError:
+                return self._core.encode(_fix_surrogates(text), self._default_mask)
+            except TypeError:
+                _check_str(text)
+                raise
         return self._encode_ids(_check_str(text), self._default_mask)
 
     def encode_batch(self, texts: Sequence[str], *, threads: Optional[int] = None,
