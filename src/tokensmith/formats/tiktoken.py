@@ -141,13 +141,15 @@ def write(tok, path) -> list[str]:
         raise UnsupportedComponentError(
             f"{tok.name}: .tiktoken holds byte-level BPE only; this model starts from characters "
             "(SentencePiece-style). Save it with format='hf'.")
-    if model.merges is not None and (not _rank_consistent(model) or tok.unreachable_tokens()):
+    if model.merges is not None and not _rank_consistent(tok):
         raise UnsupportedComponentError(
             f"{tok.name}: its merge list is not rank-consistent (some token is not built by a merge "
             "of two lower-id tokens in id order), so tiktoken's token-rank encoding would give other "
             "ids. Save it with format='hf'.")
     pattern = _pattern_of(tok)
-    lines = [f"{base64.b64encode(t).decode('ascii')} {i}" for i, t in enumerate(model.tokens) if t is not None]
+    added = {t.id for t in tok.added_tokens}  # they go to the sidecar, as tiktoken keeps them apart
+    lines = [f"{base64.b64encode(t).decode('ascii')} {i}" for i, t in enumerate(model.tokens)
+             if t is not None and i not in added]
     path = Path(path)
     written = [atomic_write(path, "\n".join(lines) + "\n")]
     meta = {"name": tok.name, "pat_str": pattern, "special_tokens": tok.special_tokens}
@@ -172,17 +174,22 @@ def _pattern_of(tok) -> str:
         "encoding can express; save it with format='hf'")
 
 
-def _rank_consistent(model: BPE) -> bool:
-    """Pair-rank and token-rank agree when merge i builds a token whose id grows with i and every
-    multi-byte token is built by exactly one merge (see docs/formats.md)."""
-    built = set()
-    last = -1
+def _rank_consistent(tok) -> bool:
+    """Whether token-rank encoding (what a .tiktoken file means) gives the same ids as this
+    pair-rank model: its merges must be exactly those that token-rank derives from the ids
+    (algorithms §3.2), and every token must encode to itself. Added tokens are left out: they
+    never go through BPE."""
+    from tokensmith.tokenizer import Tokenizer
+
+    model = tok.model
+    added = {t.id for t in tok.added_tokens}
     index = model.token_to_id_map()
-    for a, b in model.merges:
-        t = index.get(model.tokens[a] + model.tokens[b])
-        if t is None or t in built or t <= last or t <= max(a, b):
-            return False
-        built.add(t)
-        last = t
-    multi = sum(1 for t in model.tokens if t is not None and len(t) > 1)
-    return len(built) == multi
+    ranked = Tokenizer(BPE(tokens=model.tokens, merges=None, whole_piece_first=True), name=tok.name)
+
+    def merged(pair) -> int:
+        return index[model.tokens[pair[0]] + model.tokens[pair[1]]]
+
+    derived = [tuple(p) for p in ranked._core.derive_merges() if merged(p) not in added]
+    own = [tuple(p) for p in model.merges if merged(p) not in added]
+    unreachable = set(tok.unreachable_tokens()) - added
+    return derived == own and not unreachable
