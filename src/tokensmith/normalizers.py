@@ -1,8 +1,10 @@
 """Normalizers: text rewrites applied before pre-tokenization (HF ``normalizer`` components).
 
 tokensmith is lossless by default: no normalizer unless a loaded file asks for one. Unicode
-normalization uses ``unicodedata2`` when it is installed (Unicode 16, the version HF tokenizers
-uses), else the interpreter's ``unicodedata``.
+normalization uses ``unicodedata2`` (Unicode 16) when it is installed, else the interpreter's
+``unicodedata``. NFC reproduces HF tokenizers exactly: HF's normalization tables predate
+about a hundred combining marks and composites, which it therefore leaves alone; tokensmith
+splits the text at those characters (:mod:`tokensmith._hf_nfc`) before normalizing.
 
 >>> normalize(NFC(), "e\\u0301")
 'é'
@@ -68,10 +70,34 @@ Normalizer = Union[NFC, NFD, NFKC, NFKD, Lowercase, Prepend, Replace, Sequence]
 _UNICODE_FORMS = (NFC, NFD, NFKC, NFKD)
 
 
+def _inert_pattern() -> "regex.Pattern":
+    from tokensmith._hf_nfc import HF_NFC_INERT
+
+    return regex.compile("([" + "".join(regex.escape(chr(cp)) for cp in HF_NFC_INERT) + "])")
+
+
+_HF_INERT = _inert_pattern()
+
+
+def _nfc_as_hf(text: str) -> str:
+    """NFC, except that characters HF's tables lack stay put and block composition/reordering
+    across them -- exactly what an unassigned code point does in NFC.
+
+    >>> _nfc_as_hf("a\u0898\u0899") == "a\u0898\u0899"   # HF does not reorder these
+    True
+    """
+    if not _HF_INERT.search(text):
+        return unicodedata.normalize("NFC", text)
+    parts = _HF_INERT.split(text)  # separators are kept at odd indices
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(parts))
+
+
 def normalize(norm: Optional[Normalizer], text: str) -> str:
     """Apply a normalizer to text."""
     if norm is None:
         return text
+    if isinstance(norm, NFC):
+        return _nfc_as_hf(text)
     if isinstance(norm, _UNICODE_FORMS):
         return unicodedata.normalize(norm.form, text)
     if isinstance(norm, Lowercase):
@@ -93,6 +119,8 @@ def is_identity_on(norm: Optional[Normalizer], text: str) -> bool:
     """True when the normalizer provably leaves ``text`` unchanged (cheap check)."""
     if norm is None:
         return True
+    if isinstance(norm, NFC):
+        return _nfc_as_hf(text) == text
     if isinstance(norm, _UNICODE_FORMS):
         return unicodedata.normalize(norm.form, text) == text  # quick-checked, no copy when normalized
     if isinstance(norm, Sequence):
