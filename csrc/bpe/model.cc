@@ -267,16 +267,19 @@ void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit) const {
 }
 
 PieceCache* Model::thread_cache() const {
-  thread_local std::unique_ptr<PieceCache> cache;
-  if (!cache) {
-    cache = std::make_unique<PieceCache>();
-    cache->model_id = 0;
-  }
-  if (cache->model_id != id_) {
-    for (auto& e : cache->entries) e.len = 0xFF;  // no piece has this length
-    cache->model_id = id_;
-  }
-  return cache.get();
+  // A few caches per thread, one per recently used model, so that alternating between
+  // tokenizers does not wipe a megabyte of memo on every call.
+  constexpr size_t kSlots = 4;
+  thread_local std::unique_ptr<PieceCache> caches[kSlots];
+  thread_local size_t next_victim = 0;
+  for (auto& c : caches)
+    if (c && c->model_id == id_) return c.get();
+  auto& c = caches[next_victim];
+  next_victim = (next_victim + 1) % kSlots;
+  if (!c) c = std::make_unique<PieceCache>();
+  for (auto& e : c->entries) e.len = 0xFF;  // no piece has this length
+  c->model_id = id_;
+  return c.get();
 }
 
 namespace {

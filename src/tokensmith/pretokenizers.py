@@ -206,6 +206,18 @@ def _split_one(step: Split, text: str) -> list[str]:
     return [text[a:b] for a, b in out]
 
 
+def validate(pre: Optional[PreTokenizer], *, name: str = "tokenizer") -> None:
+    """Compile every regex now, so a bad pattern fails at load, not at the first encode."""
+    from tokensmith.errors import FormatError
+
+    for step in steps_of(pre):
+        if isinstance(step, Split):
+            try:
+                _compile(step.pattern, step.literal)
+            except (regex.error, TypeError) as e:
+                raise FormatError(f"{name}: invalid split regex {step.pattern!r}: {e}") from None
+
+
 def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
     """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners)."""
     pieces = [text] if text else []

@@ -83,6 +83,8 @@ class Tokenizer:
 
     def _build(self) -> None:
         fp = pretokenizers.fast_path(self.pretokenizer)
+        if fp is None:
+            pretokenizers.validate(self.pretokenizer, name=self.name)
         self._fast = fp
         self._generic = fp is None
         self._plain = fp is not None and self.normalizer is None
@@ -115,7 +117,9 @@ class Tokenizer:
             "max_digits": fp.max_digits if fp else 3,
             "contractions": fp.contractions if fp else True,
             "add_prefix_space": fp.add_prefix_space if fp else False,
-            "added": [(t.content.encode("utf-8"), t.id, t.lstrip, t.rstrip, t.single_word, t.normalized)
+            # Normalized added tokens are matched in normalized text, so in normalized form (as HF).
+            "added": [((normalizers.normalize(self.normalizer, t.content) if t.normalized else t.content)
+                       .encode("utf-8"), t.id, t.lstrip, t.rstrip, t.single_word, t.normalized)
                       for t in added],
             "decode": decode,
         }
@@ -342,7 +346,13 @@ class Tokenizer:
         except KeyError as e:
             raise KeyError(f"token id {e.args[0]} is not in this tokenizer (vocab_size={self.vocab_size})") from None
         except TypeError:
-            raise InputTypeError("decode takes a sequence of int token ids") from None
+            if not isinstance(ids, Iterable) or isinstance(ids, (str, bytes)):
+                raise InputTypeError(f"decode takes a sequence of int token ids, got {type(ids).__name__}") from None
+            ids = list(ids)
+            bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < 2**32), None)
+            if isinstance(bad, int):
+                raise KeyError(f"token id {bad} is not in this tokenizer (vocab_size={self.vocab_size})") from None
+            raise InputTypeError(f"decode takes a sequence of int token ids, got {bad!r} among them") from None
 
     def decode(self, ids: Iterable[int], *, errors: str = "replace") -> str:
         """Text of the ids; invalid UTF-8 becomes U+FFFD (``errors="replace"``, as tiktoken) or

@@ -68,11 +68,19 @@ def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
     return str(p)
 
 
+def check_dense(size: int, count: int, *, path: object = None) -> None:
+    """Ids are stored densely; refuse a table that is mostly holes rather than exhaust memory."""
+    if size > 4 * count + 1_000_000:
+        raise FormatError(f"ids run up to {size - 1} for only {count} tokens; ids this sparse are not "
+                          "supported (renumber the tokens)", path=path)
+
+
 def ranks_to_tokens(ranks: dict[bytes, int], *, path: object = None) -> list[Optional[bytes]]:
     """Dense id -> bytes list from a (bytes -> rank) table; ranks must be unique."""
     if not ranks:
         raise FormatError("the vocabulary is empty", path=path)
     size = max(ranks.values()) + 1
+    check_dense(size, len(ranks), path=path)
     tokens: list[Optional[bytes]] = [None] * size
     for tok, rank in ranks.items():
         if tokens[rank] is not None:

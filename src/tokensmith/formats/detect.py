@@ -53,6 +53,10 @@ def find_named(name: str) -> Optional[Path]:
 
 def load(source, **options):
     """Load a tokenizer from a path or known name; see :func:`tokensmith.load`."""
+    if not isinstance(source, (str, os.PathLike)) or source == "":
+        from tokensmith.errors import InputTypeError
+
+        raise InputTypeError(f"load() takes a path or a known name, got {source!r}")
     if isinstance(source, str) and source in tiktoken_format.PRESETS and not Path(source).exists():
         path = find_named(source)
         if path is None:
@@ -106,10 +110,14 @@ def _load_file(path: Path, **options):
     obj = read_json(path)
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         return hf_json.from_dict(obj, path=path, **options)
-    if tekken.is_tekken(obj):
-        return tekken.load(path, obj=obj, **options)
-    if claude.is_claude(obj):
-        return claude.load(path, obj=obj, **options)
+    for fmt, reader in (("Tekken", tekken), ("legacy Claude", claude)):
+        if (reader.is_tekken if reader is tekken else reader.is_claude)(obj):
+            try:
+                return reader.load(path, obj=obj, **options)
+            except (KeyError, TypeError, AttributeError, ValueError, IndexError, OverflowError) as e:
+                if isinstance(e, FormatError):
+                    raise
+                raise FormatError(f"malformed {fmt} JSON: {type(e).__name__}: {e}", path=path) from None
     if isinstance(obj, dict) and obj and all(isinstance(v, int) for v in list(obj.values())[:100]):
         merges = sorted(path.parent.glob("vocab.bpe")) + sorted(path.parent.glob("*merges.txt"))
         if merges:

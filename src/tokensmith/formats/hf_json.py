@@ -15,7 +15,7 @@ from typing import Optional
 from tokensmith import decoders, normalizers, postprocessors, pretokenizers
 from tokensmith.bytelevel import encode_token, try_decode_token
 from tokensmith.errors import FormatError, UnsupportedComponentError
-from tokensmith.formats.common import atomic_write, read_json
+from tokensmith.formats.common import atomic_write, check_dense, read_json
 from tokensmith.models.bpe import BPE
 
 
@@ -67,7 +67,13 @@ def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: ob
     """A pair-rank BPE model from a vocabulary and merge list (strings as in the file)."""
     if not vocab:
         raise FormatError("the vocabulary is empty", path=path)
+    bad = next(((s, i) for s, i in vocab.items() if not isinstance(i, int) or isinstance(i, bool)
+                or not 0 <= i < 2**31), None)
+    if bad is not None:
+        raise FormatError(f"token {bad[0]!r} has invalid id {bad[1]!r} (ids are integers 0 <= id < 2**31)",
+                          path=path)
     size = max(vocab.values()) + 1
+    check_dense(size, len(vocab), path=path)
     tokens: list[Optional[bytes]] = [None] * size
     strings: list[Optional[str]] = [None] * size
     for s, i in vocab.items():
@@ -115,6 +121,17 @@ def parse_added(items: list, *, path: object = None):
 
 
 def from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
+    """A Tokenizer from a parsed tokenizer.json; a part of the wrong shape is a FormatError."""
+    try:
+        return _from_dict(obj, path=path, name=name)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError, OverflowError) as e:
+        if isinstance(e, FormatError):
+            raise
+        raise FormatError(f"malformed tokenizer.json: {type(e).__name__}: {e}; compare the file with "
+                          "one saved by HF tokenizers", path=path) from None
+
+
+def _from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
     from tokensmith.tokenizer import Tokenizer
 
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
@@ -163,6 +180,11 @@ def to_dict(tok) -> dict:
             continue
         vocab[strings[i] if strings else encode_token(t)] = i
     name_of = {i: s for s, i in vocab.items()}
+    # Added tokens also go into the vocabulary at their ids: HF renumbers added tokens that
+    # are missing from it to follow the vocabulary, which would move tiktoken's specials.
+    for t in tok.added_tokens:
+        if t.id not in name_of:
+            vocab.setdefault(t.content, t.id)
     merges = [[name_of[a], name_of[b]] for a, b in derive_merges(tok)]
     pre = tok.pretokenizer
     if byte_level:
