@@ -33,6 +33,9 @@ def load(path, *, name: Optional[str] = None, obj: Optional[dict] = None):
         vocab_size = int(cfg.get("default_vocab_size", n_special + len(obj["vocab"])))
     except (KeyError, TypeError, ValueError):
         raise FormatError("Tekken config needs 'pattern' and integer sizes", path=path) from None
+    if not 0 <= n_special <= vocab_size <= 4 * len(obj["vocab"]) + 1_000_000:
+        raise FormatError(f"Tekken sizes are inconsistent (num_special={n_special}, vocab_size={vocab_size}, "
+                          f"{len(obj['vocab'])} ranks)", path=path)
     n_inner = vocab_size - n_special
     ranks: dict[bytes, int] = {}
     for k, entry in enumerate(obj["vocab"]):
