@@ -301,7 +301,10 @@ std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bo
 
 }  // namespace
 
+void bind_train(nb::module_& m);  // train.cc
+
 NB_MODULE(_core, m) {
+  bind_train(m);
   m.doc() = "tokensmith's native core (BPE encoding, pre-tokenization scanners, Unicode tables)";
   m.attr("UNICODE_VERSION") = unicode::kUnicodeVersion;
   m.def("unicode_flags", [](uint32_t cp) { return unicode::flags(cp); },
