@@ -11,12 +11,8 @@ class TokensmithError(Exception):
     """Base class of every error tokensmith raises on purpose."""
 
 
-class FormatError(TokensmithError, ValueError):
-    """A tokenizer file is malformed. ``path`` and ``line`` say where, when known.
-
-    >>> str(FormatError("bad base64", path="x.tiktoken", line=3))
-    'x.tiktoken:3: bad base64'
-    """
+class _Located(TokensmithError):
+    """An error about a place in a file: the message starts with ``path:line:`` when known."""
 
     def __init__(self, message: str, *, path: object = None, line: int | None = None):
         self.path = None if path is None else str(path)
@@ -25,6 +21,14 @@ class FormatError(TokensmithError, ValueError):
         if self.path is not None:
             where = self.path + (f":{line}" if line is not None else "") + ": "
         super().__init__(where + message)
+
+
+class FormatError(_Located, ValueError):
+    """A tokenizer file is malformed. ``path`` and ``line`` say where, when known.
+
+    >>> str(FormatError("bad base64", path="x.tiktoken", line=3))
+    'x.tiktoken:3: bad base64'
+    """
 
 
 class UnsupportedComponentError(FormatError):
@@ -44,3 +48,16 @@ class SpecialTokenError(TokensmithError, ValueError):
 
 class InputTypeError(TokensmithError, TypeError):
     """An argument has the wrong type (for example ``bytes`` where ``str`` is expected)."""
+
+
+class CorpusError(_Located, ValueError):
+    """A training or evaluation corpus cannot be read as asked. ``path`` and ``line`` say where.
+
+    >>> str(CorpusError("no field text", path="a.jsonl", line=7))
+    'a.jsonl:7: no field text'
+    """
+
+
+class TrainingError(TokensmithError, ValueError):
+    """Training options that cannot work together with this corpus (e.g. a vocabulary smaller
+    than the alphabet); the message says which option to change."""

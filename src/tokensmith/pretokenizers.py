@@ -78,6 +78,38 @@ _SCANNERS: dict[str, FastPath] = {
 for _pat, _name in _TIKTOKEN_CURRENT.items():
     _SCANNERS[_pat] = _SCANNERS[PATTERNS[_name]]
 
+DIGIT_MODES = ("single", "groups")
+
+
+def with_digits(pattern: str, digits: Optional[str]) -> str:
+    """The pattern with its digit rule replaced: ``"single"`` (one piece per digit, as Llama 2
+    and Qwen2), ``"groups"`` (left-to-right groups of up to three, as cl100k and o200k), or
+    None (the pattern as it is). Only the known families can be rewritten.
+
+    >>> with_digits(PATTERNS["cl100k"], "single") == PATTERNS["qwen2"]
+    True
+    >>> fast_path(Split(with_digits(PATTERNS["o200k"], "single")))
+    FastPath(kind=3, max_digits=1, contractions=True, add_prefix_space=False)
+    """
+    if digits is None:
+        return pattern
+    if digits not in DIGIT_MODES:
+        raise ValueError(f"digits={digits!r}: choose one of {DIGIT_MODES} or None")
+    rule = r"\p{N}" if digits == "single" else r"\p{N}{1,3}"
+    if r"\p{N}{1,3}" in pattern:
+        return pattern.replace(r"\p{N}{1,3}", rule)
+    if r" ?\p{N}+" in pattern:
+        return pattern.replace(r" ?\p{N}+", " ?" + rule)
+    if r"|\p{N}|" in pattern:
+        return pattern.replace(r"|\p{N}|", "|" + rule + "|")
+    raise ValueError("digits= can only rewrite the known split patterns (see pretokenizers.PATTERNS); "
+                     "write the digit rule into your own regex instead")
+
+
+# Digit variants of the scanned families train and run natively too.
+_SCANNERS[_O200K.replace(r"\p{N}{1,3}", r"\p{N}")] = FastPath(3, 1, True)
+_SCANNERS[_TEKKEN.replace(r"|\p{N}|", r"|\p{N}{1,3}|")] = FastPath(3, 3, False)
+
 
 @dataclass(frozen=True)
 class Split:

@@ -47,6 +47,12 @@ def read_json(path: PathLike):
                           line=e.lineno) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
     """Write via a temporary file in the same folder and rename, so readers never see half a file."""
     p = Path(path)
@@ -54,6 +60,7 @@ def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
             f.flush()

@@ -1,0 +1,486 @@
+// The BPE merge loop (see bpe_trainer.h for the contract and the two bookkeeping modes).
+#include "train/bpe_trainer.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "bpe/hash.h"
+#include "unicode/utf8.h"
+
+namespace ts::train {
+namespace {
+
+inline uint64_t key_of(uint32_t a, uint32_t b) { return (static_cast<uint64_t>(a) << 32) | b; }
+inline uint32_t left_of(uint64_t k) { return static_cast<uint32_t>(k >> 32); }
+inline uint32_t right_of(uint64_t k) { return static_cast<uint32_t>(k); }
+
+// Pair key -> dense pair index. Open addressing; the all-ones key never names a real pair.
+class PairIndex {
+ public:
+  static constexpr uint64_t kEmpty = ~0ull;
+  PairIndex() { slots_.assign(1 << 16, Slot{kEmpty, 0}); }
+
+  // Index of key, or -1.
+  int64_t find(uint64_t key) const {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = bpe::mix64(key) & mask;; i = (i + 1) & mask) {
+      if (slots_[i].key == key) return slots_[i].index;
+      if (slots_[i].key == kEmpty) return -1;
+    }
+  }
+  // Index of key, adding it as `next` if absent; *added tells which.
+  uint32_t insert(uint64_t key, uint32_t next, bool* added) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = bpe::mix64(key) & mask;; i = (i + 1) & mask) {
+      if (slots_[i].key == key) { *added = false; return slots_[i].index; }
+      if (slots_[i].key == kEmpty) {
+        slots_[i] = Slot{key, next};
+        ++size_;
+        *added = true;
+        return next;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t index;
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2, Slot{kEmpty, 0});
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key == kEmpty) continue;
+      size_t i = bpe::mix64(s.key) & mask;
+      while (slots_[i].key != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+struct HeapItem {
+  uint64_t count;
+  uint64_t key;
+  uint32_t slot;  // hf_compat: the word list this entry carries
+  // Max-heap order: higher count first, then the smaller (left, right) pair.
+  bool operator<(const HeapItem& o) const { return count != o.count ? count < o.count : key > o.key; }
+};
+
+using Heap = std::vector<HeapItem>;
+inline void heap_push(Heap& h, HeapItem it) { h.push_back(it); std::push_heap(h.begin(), h.end()); }
+inline void heap_pop(Heap& h) { std::pop_heap(h.begin(), h.end()); h.pop_back(); }
+
+struct WordSet {
+  std::vector<uint32_t> syms;
+  std::vector<uint64_t> start;
+  std::vector<uint32_t> len;
+  std::vector<uint64_t> count;
+  std::vector<uint16_t> lang;
+  size_t size() const { return len.size(); }
+};
+
+struct PairData {
+  int64_t count = 0;
+  std::vector<uint32_t> where;      // training words that (may) hold the pair; exact mode
+  std::vector<uint32_t> dev_where;  // dev words that (may) hold the pair
+  std::vector<std::pair<uint32_t, int64_t>> by_lang;
+};
+
+struct Change {
+  uint64_t key;
+  uint32_t word;
+  int32_t sign;
+  bool operator<(const Change& o) const { return key != o.key ? key < o.key : word < o.word; }
+};
+
+}  // namespace
+
+struct Trainer::State {
+  TrainSpec spec;
+  std::unique_ptr<Objective> objective;
+  WordSet words, dev;
+  PairIndex index;
+  std::vector<uint64_t> keys;
+  std::vector<PairData> pairs;
+  Heap global;
+  std::vector<Heap> by_lang;
+  std::vector<std::vector<uint32_t>> slots;  // hf_compat word lists, by heap entry
+  std::vector<uint32_t> free_slots;
+  std::vector<std::string> vocab;
+  std::vector<uint32_t> tok_len;
+  std::unordered_map<std::string, uint32_t> ids;
+  std::vector<Merge> merges;
+  LoopView view;
+  std::string stop;
+  std::vector<uint32_t> visited, dev_visited;
+  uint32_t stamp = 0;
+  std::vector<Change> changes;
+
+  uint32_t pair_index(uint64_t key) {
+    bool added;
+    uint32_t i = index.insert(key, static_cast<uint32_t>(pairs.size()), &added);
+    if (added) {
+      pairs.emplace_back();
+      keys.push_back(key);
+    }
+    return i;
+  }
+
+  int64_t lang_count(const PairData& p, uint32_t lang) const {
+    for (const auto& [l, c] : p.by_lang)
+      if (l == lang) return c;
+    return 0;
+  }
+  void add_lang(PairData& p, uint32_t lang, int64_t delta) {
+    for (auto& [l, c] : p.by_lang)
+      if (l == lang) { c += delta; return; }
+    p.by_lang.emplace_back(lang, delta);
+  }
+
+  uint32_t new_slot(std::vector<uint32_t>&& ws) {
+    if (!free_slots.empty()) {
+      uint32_t s = free_slots.back();
+      free_slots.pop_back();
+      slots[s] = std::move(ws);
+      return s;
+    }
+    slots.push_back(std::move(ws));
+    return static_cast<uint32_t>(slots.size() - 1);
+  }
+
+  // Cuts each counted piece into symbols; an unknown symbol separates words (it never merges).
+  void build_words(const std::vector<const Counts*>& src, WordSet& out, std::vector<int64_t>& lens) {
+    int64_t byte_id[256];
+    std::fill(std::begin(byte_id), std::end(byte_id), -1);
+    std::unordered_map<std::string, uint32_t> char_id;
+    for (size_t i = 0; i < spec.vocab.size(); ++i) {
+      if (!spec.symbol[i]) continue;
+      if (spec.chars) char_id.emplace(spec.vocab[i], static_cast<uint32_t>(i));
+      else if (spec.vocab[i].size() == 1) byte_id[static_cast<uint8_t>(spec.vocab[i][0])] = i;
+    }
+    lens.assign(src.size(), 0);
+    std::vector<uint32_t> cur;
+    for (size_t l = 0; l < src.size(); ++l) {
+      const Counts& c = *src[l];
+      for (size_t i = 0; i < c.size(); ++i) {
+        std::string_view p = c.piece(i);
+        uint64_t n = c.counts[i];
+        auto flush = [&] {
+          lens[l] += static_cast<int64_t>(cur.size() * n);
+          if (cur.size() >= 2) {
+            out.start.push_back(out.syms.size());
+            out.syms.insert(out.syms.end(), cur.begin(), cur.end());
+            out.len.push_back(static_cast<uint32_t>(cur.size()));
+            out.count.push_back(n);
+            out.lang.push_back(static_cast<uint16_t>(l));
+          }
+          cur.clear();
+        };
+        size_t k = 0;
+        while (k < p.size()) {
+          int64_t id = -1;
+          size_t step = 1;
+          if (spec.chars) {
+            step = std::min(utf8::char_len(static_cast<uint8_t>(p[k])), p.size() - k);
+            auto it = char_id.find(std::string(p.substr(k, step)));
+            if (it != char_id.end()) id = it->second;
+          } else {
+            id = byte_id[static_cast<uint8_t>(p[k])];
+          }
+          if (id < 0) {
+            // The unknown symbol itself still costs one token (a byte-fallback or UNK id).
+            lens[l] += static_cast<int64_t>(n);
+            flush();
+          } else {
+            cur.push_back(static_cast<uint32_t>(id));
+          }
+          k += step;
+        }
+        flush();
+      }
+    }
+  }
+
+  // Rewrites (a,b) -> c in one word, HF's way: leftmost first, non-overlapping; the left
+  // neighbour is the already-rewritten symbol, the right one the original. Returns the number
+  // of occurrences.
+  template <class OnChange>
+  uint32_t merge_word(WordSet& ws, uint32_t w, uint32_t a, uint32_t b, uint32_t c, OnChange&& change) {
+    uint32_t* s = ws.syms.data() + ws.start[w];
+    uint32_t n = ws.len[w], o = 0, hits = 0;
+    for (uint32_t i = 0; i < n;) {
+      if (i + 1 < n && s[i] == a && s[i + 1] == b) {
+        if (o > 0) {
+          change(s[o - 1], a, -1);
+          change(s[o - 1], c, +1);
+        }
+        if (i + 2 < n) {
+          change(b, s[i + 2], -1);
+          change(c, s[i + 2], +1);
+        }
+        s[o++] = c;
+        i += 2;
+        ++hits;
+      } else {
+        s[o++] = s[i++];
+      }
+    }
+    ws.len[w] = o;
+    return hits;
+  }
+
+  // HF's max_token_length rule for a new neighbour pair: strictly shorter than the limit.
+  bool hf_len_ok(uint32_t x, uint32_t y) const {
+    return spec.max_token_length == 0 || tok_len[x] + tok_len[y] < spec.max_token_length;
+  }
+
+  void init(const std::vector<const Counts*>& train, const std::vector<const Counts*>& devs) {
+    vocab = spec.vocab;
+    for (const auto& t : vocab) tok_len.push_back(spec.chars ? 1 : static_cast<uint32_t>(t.size()));
+    for (size_t i = 0; i < vocab.size(); ++i) {
+      ids.emplace(vocab[i], static_cast<uint32_t>(i));
+      if (spec.chars && spec.symbol[i]) tok_len[i] = 1;
+    }
+    view.languages = train.size();
+    build_words(train, words, view.train_len);
+    view.init_train_len = view.train_len;
+    if (!devs.empty()) {
+      if (devs.size() != train.size()) throw std::invalid_argument("one dev set per language is needed");
+      build_words(devs, dev, view.dev_len);
+      view.init_dev_len = view.dev_len;
+    }
+    view.exhausted.assign(train.size(), 0);
+    visited.assign(words.size(), 0);
+    dev_visited.assign(dev.size(), 0);
+    if (spec.per_language) by_lang.resize(train.size());
+
+    for (uint32_t w = 0; w < words.size(); ++w) {
+      const uint32_t* s = words.syms.data() + words.start[w];
+      for (uint32_t i = 0; i + 1 < words.len[w]; ++i) {
+        PairData& p = pairs[pair_index(key_of(s[i], s[i + 1]))];
+        p.count += static_cast<int64_t>(words.count[w]);
+        if (p.where.empty() || p.where.back() != w) p.where.push_back(w);
+        if (spec.per_language) add_lang(p, words.lang[w], static_cast<int64_t>(words.count[w]));
+      }
+    }
+    for (uint32_t w = 0; w < dev.size(); ++w) {
+      const uint32_t* s = dev.syms.data() + dev.start[w];
+      for (uint32_t i = 0; i + 1 < dev.len[w]; ++i) {
+        PairData& p = pairs[pair_index(key_of(s[i], s[i + 1]))];
+        if (p.dev_where.empty() || p.dev_where.back() != w) p.dev_where.push_back(w);
+      }
+    }
+    global.reserve(pairs.size());
+    for (uint32_t i = 0; i < pairs.size(); ++i) {
+      PairData& p = pairs[i];
+      if (p.count <= 0) continue;
+      uint32_t slot = 0;
+      if (spec.hf_compat) slot = new_slot(std::move(p.where));
+      global.push_back(HeapItem{static_cast<uint64_t>(p.count), keys[i], slot});
+      if (spec.hf_compat) p.where = {};
+      for (const auto& [l, c] : p.by_lang)
+        if (c > 0) by_lang[l].push_back(HeapItem{static_cast<uint64_t>(c), keys[i], 0});
+    }
+    std::make_heap(global.begin(), global.end());
+    for (auto& h : by_lang) std::make_heap(h.begin(), h.end());
+  }
+
+  int64_t current(uint64_t key, int col) const {
+    int64_t i = index.find(key);
+    if (i < 0) return 0;
+    return col < 0 ? pairs[i].count : lang_count(pairs[i], static_cast<uint32_t>(col));
+  }
+
+  // The valid best entry of a column, removed from its heap; false if none reaches
+  // min_frequency (the entry stays).
+  bool pop_best(int col, HeapItem* best) {
+    Heap& h = col < 0 ? global : by_lang[col];
+    while (!h.empty()) {
+      HeapItem top = h.front();
+      int64_t cur = current(top.key, col);
+      if (static_cast<int64_t>(top.count) != cur) {
+        heap_pop(h);
+        if (cur > 0) heap_push(h, HeapItem{static_cast<uint64_t>(cur), top.key, top.slot});
+        else if (spec.hf_compat) free_slots.push_back(top.slot);
+        continue;
+      }
+      if (!spec.hf_compat && spec.max_token_length &&
+          tok_len[left_of(top.key)] + tok_len[right_of(top.key)] > spec.max_token_length) {
+        heap_pop(h);  // can never become a token
+        continue;
+      }
+      if (top.count < 1 || top.count < spec.min_frequency) return false;
+      heap_pop(h);
+      *best = top;
+      return true;
+    }
+    return false;
+  }
+
+  void merge(const HeapItem& best, int col) {
+    uint32_t a = left_of(best.key), b = right_of(best.key);
+    std::string tok = vocab[a] + vocab[b];
+    uint32_t id;
+    auto it = ids.find(tok);
+    if (it != ids.end()) {
+      id = it->second;  // the same bytes reached by another pair: HF reuses the id
+    } else {
+      id = static_cast<uint32_t>(vocab.size());
+      ids.emplace(tok, id);
+      vocab.push_back(std::move(tok));
+      tok_len.push_back(tok_len[a] + tok_len[b]);
+    }
+    merges.push_back(Merge{a, b, id, best.count, col});
+    uint32_t pidx = static_cast<uint32_t>(index.find(best.key));
+
+    std::vector<uint32_t> list;
+    if (spec.hf_compat) {
+      list = std::move(slots[best.slot]);
+      slots[best.slot] = {};
+      free_slots.push_back(best.slot);
+    } else {
+      list = std::move(pairs[pidx].where);
+      pairs[pidx].where = {};
+    }
+    ++stamp;
+    changes.clear();
+    for (uint32_t w : list) {
+      if (visited[w] == stamp) continue;
+      visited[w] = stamp;
+      uint32_t hits = merge_word(words, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
+        if (sign > 0 && spec.hf_compat && !hf_len_ok(x, y)) return;
+        changes.push_back(Change{key_of(x, y), w, sign});
+      });
+      view.train_len[words.lang[w]] -= static_cast<int64_t>(hits * words.count[w]);
+    }
+    apply_changes();
+    if (!spec.hf_compat) {
+      // Exact mode: every occurrence is gone (HF leaves the merged pair's count as it was).
+      // Zeroed after the changes, which may include overlaps such as (a,a) in "a a a".
+      pairs[pidx].count = 0;
+      for (auto& lc : pairs[pidx].by_lang) lc.second = 0;
+    }
+    merge_dev(pidx, a, b, id);
+  }
+
+  void apply_changes() {
+    std::sort(changes.begin(), changes.end());
+    std::vector<uint32_t> grown;
+    std::vector<std::pair<uint32_t, int64_t>> lang_delta;
+    for (size_t i = 0; i < changes.size();) {
+      uint64_t key = changes[i].key;
+      int64_t delta = 0;
+      grown.clear();
+      lang_delta.clear();
+      size_t j = i;
+      for (; j < changes.size() && changes[j].key == key; ++j) {
+        const Change& ch = changes[j];
+        int64_t d = ch.sign * static_cast<int64_t>(words.count[ch.word]);
+        delta += d;
+        if (ch.sign > 0 && (grown.empty() || grown.back() != ch.word)) grown.push_back(ch.word);
+        if (spec.per_language) {
+          uint32_t l = words.lang[ch.word];
+          if (!lang_delta.empty() && lang_delta.back().first == l) lang_delta.back().second += d;
+          else lang_delta.emplace_back(l, d);
+        }
+      }
+      i = j;
+      uint32_t pidx = pair_index(key);
+      PairData& p = pairs[pidx];
+      p.count += delta;
+      std::vector<uint32_t> langs_grown;
+      for (const auto& [l, d] : lang_delta) add_lang(p, l, d);
+      if (grown.empty()) continue;
+      if (spec.per_language)
+        for (uint32_t w : grown) langs_grown.push_back(words.lang[w]);
+      if (p.count > 0) {
+        uint32_t slot = 0;
+        if (spec.hf_compat) slot = new_slot(std::vector<uint32_t>(grown));
+        heap_push(global, HeapItem{static_cast<uint64_t>(p.count), key, slot});
+      }
+      if (!spec.hf_compat) p.where.insert(p.where.end(), grown.begin(), grown.end());
+      std::sort(langs_grown.begin(), langs_grown.end());
+      langs_grown.erase(std::unique(langs_grown.begin(), langs_grown.end()), langs_grown.end());
+      for (uint32_t l : langs_grown) {
+        int64_t c = lang_count(p, l);
+        if (c > 0) heap_push(by_lang[l], HeapItem{static_cast<uint64_t>(c), key, 0});
+      }
+    }
+  }
+
+  void merge_dev(uint32_t pidx, uint32_t a, uint32_t b, uint32_t id) {
+    if (dev.size() == 0) return;
+    std::vector<uint32_t> list = std::move(pairs[pidx].dev_where);
+    pairs[pidx].dev_where = {};
+    ++stamp;
+    for (uint32_t w : list) {
+      if (dev_visited[w] == stamp) continue;
+      dev_visited[w] = stamp;
+      uint32_t hits = merge_word(dev, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
+        if (sign < 0) return;
+        PairData& p = pairs[pair_index(key_of(x, y))];
+        if (p.dev_where.empty() || p.dev_where.back() != w) p.dev_where.push_back(w);
+      });
+      view.dev_len[dev.lang[w]] -= static_cast<int64_t>(hits * dev.count[w]);
+    }
+  }
+};
+
+Trainer::Trainer(TrainSpec spec, const std::vector<const Counts*>& train, const std::vector<const Counts*>& dev,
+                 std::unique_ptr<Objective> objective)
+    : s_(std::make_unique<State>()) {
+  if (spec.symbol.size() != spec.vocab.size()) throw std::invalid_argument("symbol flags must match the vocabulary");
+  if (train.empty()) throw std::invalid_argument("no training data");
+  if (train.size() > 65535) throw std::invalid_argument("at most 65535 languages");
+  if (spec.hf_compat && spec.per_language)
+    throw std::invalid_argument("HF-compatible bookkeeping keeps global counts only");
+  s_->spec = std::move(spec);
+  s_->objective = std::move(objective);
+  s_->init(train, dev);
+}
+
+Trainer::~Trainer() = default;
+
+bool Trainer::step(size_t n) {
+  State& s = *s_;
+  if (!s.stop.empty()) return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (s.vocab.size() >= s.spec.vocab_size) {
+      s.stop = "vocab_size reached";
+      return false;
+    }
+    std::fill(s.view.exhausted.begin(), s.view.exhausted.end(), 0);
+    s.view.step = s.merges.size();
+    HeapItem best{};
+    int col;
+    for (;;) {
+      col = s.objective->column(s.view);
+      if (col >= 0 && (static_cast<size_t>(col) >= s.view.languages || !s.spec.per_language))
+        throw std::logic_error("objective chose a column the trainer does not keep");
+      if (col >= 0 && s.view.exhausted[col]) col = -1;
+      if (s.pop_best(col, &best)) break;
+      if (col < 0) {
+        s.stop = s.global.empty() ? "no pair left to merge" : "no pair occurs min_frequency times";
+        return false;
+      }
+      s.view.exhausted[col] = 1;
+    }
+    s.merge(best, col);
+    s.objective->chosen(col);
+  }
+  return true;
+}
+
+const std::vector<Merge>& Trainer::merges() const { return s_->merges; }
+const std::vector<std::string>& Trainer::vocab() const { return s_->vocab; }
+const LoopView& Trainer::view() const { return s_->view; }
+std::string Trainer::stop_reason() const { return s_->stop; }
+size_t Trainer::words() const { return s_->words.size(); }
+
+}  // namespace ts::train
