@@ -73,6 +73,10 @@ def train(corpus, *, algorithm: str = "bpe", vocab_size: int = 32000, level: str
                                   max_piece_bytes=max_piece_bytes)
     else:
         splitter = Splitter.bytes(pretokenizer, digits=digits, normalizer=normalizer, max_piece_bytes=max_piece_bytes)
+    given = list(corpus.values()) if isinstance(corpus, Mapping) else [corpus]
+    if given and all(isinstance(c, PieceCounts) for c in given) and \
+            (level, pretokenizer, digits, normalizer, whitespace_only_pieces) == ("bytes", "o200k", None, None, False):
+        splitter = given[0].splitter  # counts carry their splitter; options left at defaults adopt it
     reading = dict(document=document, field=field, column=column, errors=errors)
     counting = dict(splitter=splitter, threads=threads, max_memory=budget, progress=progress)
 

@@ -65,19 +65,22 @@ def _suffixes(path: Path) -> tuple[str, str]:
     return (rest[-1] if rest else ""), comp
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def _open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """(decompressed stream, the file on disk): the second tells how far reading has got."""
     _, comp = _suffixes(path)
+    disk = open(path, "rb")
     if comp == ".gz":
-        return gzip.open(path, "rb")
+        return gzip.GzipFile(fileobj=disk, mode="rb"), disk
     if comp == ".bz2":
-        return bz2.open(path, "rb")
+        return bz2.BZ2File(disk, "rb"), disk
     if comp == ".xz":
-        return lzma.open(path, "rb")
+        return lzma.LZMAFile(disk, "rb"), disk
     if comp == ".zst":
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-    return open(path, "rb")
+        # The zstd reader has no readline(): buffer it.
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(disk)), disk
+    return disk, disk
 
 
 def expand(source: Union[PathLike, Iterable[PathLike]]) -> list[Path]:
@@ -153,14 +156,11 @@ class Corpus:
             if kind == ".parquet":
                 yield from self._parquet(path, done, size)
             else:
-                with _open_binary(path) as raw:
-                    tell = _position_of(raw)
-                    if kind in (".jsonl", ".ndjson"):
-                        docs = self._jsonl(path, raw)
-                    else:
-                        docs = self._text(path, raw)
+                raw, disk = _open_binary(path)
+                with disk, raw:
+                    docs = self._jsonl(path, raw) if kind in (".jsonl", ".ndjson") else self._text(path, raw)
                     for doc in docs:
-                        self.position = done + min(size, tell())
+                        self.position = done + min(size, disk.tell())
                         yield doc
             done += size
             self.position = done
@@ -319,16 +319,3 @@ class Corpus:
                     self._count(value)
                     yield value
             self.position = done + size * (g + 1) // groups
-
-
-def _position_of(raw: IO) -> "callable":
-    """A function giving how far into the file on disk reading has got."""
-    inner = getattr(raw, "fileobj", None) or getattr(raw, "_fp", None)
-    for obj in (inner, raw):
-        if obj is not None and hasattr(obj, "tell"):
-            try:
-                obj.tell()
-                return obj.tell
-            except (OSError, io.UnsupportedOperation, ValueError):
-                continue
-    return lambda: 0
