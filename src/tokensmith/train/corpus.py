@@ -202,6 +202,7 @@ class Corpus:
         """(line number, bytes without the newline); over-long lines come in chunks."""
         number = 0
         carry = b""
+        long_line = False
         while True:
             chunk = raw.readline(self.max_line_bytes)
             if not chunk:
@@ -218,14 +219,16 @@ class Corpus:
                     cut -= 1
                 if cut == 0:
                     cut = len(data)
-                if not carry:
+                if not long_line:
                     self.stats.chunked_lines += 1
+                    long_line = True
                 yield number + 1, data[:cut]
                 carry = data[cut:]
                 continue
             number += 1
             data = carry + chunk
             carry = b""
+            long_line = False
             if data.endswith(b"\n"):
                 data = data[:-1]
                 if data.endswith(b"\r"):
