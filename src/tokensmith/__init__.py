@@ -18,6 +18,11 @@ from tokensmith.errors import (
 from tokensmith.models.bpe import BPE
 from tokensmith.tokenizer import AddedToken, Tokenizer
 
+# ts.train and ts.evaluate are the functions of the packages of the same name (import their
+# modules as `from tokensmith.train.corpus import Corpus`).
+from tokensmith.evaluate import Report, evaluate  # noqa: E402
+from tokensmith.train import ParityAware, train  # noqa: E402
+
 __version__ = "0.1.0"
 
 
@@ -35,7 +40,8 @@ def load(source, **options) -> Tokenizer:
 
 
 __all__ = [
-    "AddedToken", "BPE", "FormatError", "InputTypeError", "SpecialTokenError", "Tokenizer",
-    "TokenizerNotFoundError", "TokensmithError", "UnsupportedComponentError", "decoders", "errors",
+    "AddedToken", "BPE", "FormatError", "InputTypeError", "Report", "SpecialTokenError", "Tokenizer",
+    "TokenizerNotFoundError", "TokensmithError", "UnsupportedComponentError", "decoders", "errors", "evaluate",
+    "ParityAware", "train",
     "load", "normalizers", "pretokenizers", "__version__",
 ]
