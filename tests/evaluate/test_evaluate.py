@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from helpers import Latin1Chars, SpacedWords
+from eval_helpers import Latin1Chars, SpacedWords
 from rich.console import Console
 
 import tokensmith as ts

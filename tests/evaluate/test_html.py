@@ -7,7 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
-from helpers import Latin1Chars, SpacedWords
+from eval_helpers import Latin1Chars, SpacedWords
 from rich.console import Console
 
 import tokensmith as ts
