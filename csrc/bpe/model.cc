@@ -82,6 +82,13 @@ Model::Model(ModelSpec spec)
     }
   }
 
+  if (initial_ == Initial::Bytes &&
+      std::all_of(byte_ids_, byte_ids_ + 256, [](uint32_t id) { return id != kNone; })) {
+    byte_pairs_.resize(65536);
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = pairs_.find(byte_ids_[a], byte_ids_[b]);
+  }
+
   // Whole-piece look-up is exact for tokens that merge back into themselves. Under
   // whole_piece_first every token qualifies by definition.
   self_reachable_.assign(V, 1);
@@ -177,19 +184,22 @@ void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) 
   }
 }
 
-void Model::merge(std::vector<Sym>& syms) const {
+void Model::merge(std::vector<Sym>& syms, const uint8_t* bytes) const {
   if (syms.size() < 2) return;
   if (syms.size() <= 64)
-    merge_small(syms);
+    merge_small(syms, byte_pairs_.empty() ? nullptr : bytes);
   else
     merge_heap(syms);
 }
 
 // Quadratic but allocation-light: most pieces are a handful of symbols.
-void Model::merge_small(std::vector<Sym>& syms) const {
+void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
   size_t n = syms.size();
   PairTable::Merge m[64];
-  for (size_t i = 0; i + 1 < n; ++i) m[i] = pairs_.find(syms[i].id, syms[i + 1].id);
+  if (bytes)
+    for (size_t i = 0; i + 1 < n; ++i) m[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
+  else
+    for (size_t i = 0; i + 1 < n; ++i) m[i] = pairs_.find(syms[i].id, syms[i + 1].id);
   while (n > 1) {
     size_t best = 0;
     uint32_t best_rank = PairTable::kNoRank;
@@ -262,13 +272,13 @@ void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit) const {
   }
   thread_local std::vector<Sym> syms;
   initial_symbols(p, n, syms);
-  merge(syms);
+  merge(syms, initial_ == Initial::Bytes ? p : nullptr);
   for (const Sym& s : syms) emit(s.id, s.start);
 }
 
 PieceCache* Model::thread_cache() const {
   // A few caches per thread, one per recently used model, so that alternating between
-  // tokenizers does not wipe a megabyte of memo on every call.
+  // tokenizers does not wipe the memo on every call.
   constexpr size_t kSlots = 4;
   thread_local std::unique_ptr<PieceCache> caches[kSlots];
   thread_local size_t next_victim = 0;
@@ -276,57 +286,193 @@ PieceCache* Model::thread_cache() const {
     if (c && c->model_id == id_) return c.get();
   auto& c = caches[next_victim];
   next_victim = (next_victim + 1) % kSlots;
-  if (!c) c = std::make_unique<PieceCache>();
-  for (auto& e : c->entries) e.len = 0xFF;  // no piece has this length
+  if (!c)
+    c = std::make_unique<PieceCache>();
+  else
+    c->reset(PieceCache::kMinSlots);
   c->model_id = id_;
   return c.get();
 }
 
+void PieceCache::reset(size_t n) {
+  std::free(slots);
+  // 64-byte alignment keeps every pair of entries in one cache line.
+  slots = static_cast<Entry*>(std::aligned_alloc(64, n * sizeof(Entry)));
+  if (!slots) throw std::bad_alloc();
+  std::memset(static_cast<void*>(slots), 0, n * sizeof(Entry));
+  mask = n - 1;
+  used = 0;
+  pool.clear();
+  keys.clear();
+}
+
+// Where a new entry goes: grows the table (or empties it, at the size limit) first when the
+// insert would pass 1/2 load, the point below which linear probing stays short.
+PieceCache::Entry& PieceCache::slot_for_insert(uint64_t k0, uint64_t k1, size_t len) {
+  if ((used + 1) * 2 > mask + 1) {
+    size_t n = mask + 1;
+    if (n >= kMaxSlots || pool.size() > n * 4 || keys.size() > n * 16) {
+      reset(kMinSlots);
+    } else {
+      Entry* old = slots;
+      std::vector<uint32_t> kept_pool;
+      std::string kept_keys;
+      kept_pool.swap(pool);
+      kept_keys.swap(keys);
+      slots = nullptr;
+      reset(n * 2);
+      pool.swap(kept_pool);
+      keys.swap(kept_keys);
+      for (size_t i = 0; i < n; ++i)
+        if (old[i].len) {
+          const Entry& e = old[i];
+          size_t j = hash(e.k0, e.len > kShortLen ? 0 : e.k1, e.len) & mask;
+          while (slots[j].len) j = (j + 1) & mask;
+          slots[j] = e;
+          ++used;
+        }
+      std::free(old);
+    }
+  }
+  size_t j = hash(k0, k1, len) & mask;
+  while (slots[j].len) j = (j + 1) & mask;
+  ++used;
+  return slots[j];
+}
+
+void PieceCache::store_ids(Entry& e, const uint32_t* ids, size_t count) {
+  e.count = static_cast<uint8_t>(count);
+  if (count <= kInlineIds) {
+    for (size_t i = 0; i < count; ++i) e.ids[i] = ids[i];
+  } else {
+    e.ids[0] = static_cast<uint32_t>(pool.size());
+    pool.insert(pool.end(), ids, ids + count);
+  }
+}
+
+void PieceCache::insert_long(uint64_t h, const uint8_t* p, size_t len, const uint32_t* ids,
+                             size_t count) {
+  if (count > 255) return;
+  Entry& e = slot_for_insert(h, 0, len);
+  e.k0 = h;
+  e.k1 = keys.size();
+  keys.append(reinterpret_cast<const char*>(p), len);
+  e.len = static_cast<uint8_t>(len);
+  store_ids(e, ids, count);
+}
+
+void PieceCache::insert(uint64_t k0, uint64_t k1, size_t len, const uint32_t* ids, size_t count) {
+  size_t j = &slot_for_insert(k0, k1, len) - slots;
+  while (slots[j].len) j = (j + 1) & mask;
+  Entry& e = slots[j];
+  e.k0 = k0;
+  e.k1 = k1;
+  e.len = static_cast<uint8_t>(len);
+  store_ids(e, ids, count);
+}
+
 namespace {
 
-struct CacheKey {
-  uint64_t k0, k1;
-  size_t slot;
+// Masks keeping the first n bytes (n = 0..16) of a 16-byte little-endian load.
+struct KeyMasks {
+  uint64_t lo[17], hi[17];
+  constexpr KeyMasks() : lo(), hi() {
+    for (int n = 0; n <= 16; ++n) {
+      int a = n < 8 ? n : 8, b = n < 8 ? 0 : n - 8;
+      lo[n] = a == 8 ? ~0ull : (1ull << (8 * a)) - 1;
+      hi[n] = b == 8 ? ~0ull : (1ull << (8 * b)) - 1;
+    }
+  }
 };
+constexpr KeyMasks kKeyMasks;
 
-inline CacheKey cache_key(const uint8_t* p, size_t n) {
-  uint64_t k[2] = {0, 0};
-  std::memcpy(k, p, n);
-  return {k[0], k[1], static_cast<size_t>(mix64(k[0] * 31 + k[1] + n) & (PieceCache::kSize - 1))};
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
 }
 
 }  // namespace
 
-void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out,
-                         PieceCache* cache) const {
-  if (!cache || n > PieceCache::kMaxLen || n == 0) {
-    encode_impl(p, n, [&](uint32_t id, uint32_t) { out.push_back(id); });
-    return;
-  }
-  CacheKey key = cache_key(p, n);
-  PieceCache::Entry& e = cache->entries[key.slot];
-  if (e.len == n && e.k0 == key.k0 && e.k1 == key.k1) {
-    for (uint32_t i = 0; i < e.count; ++i) out.push_back(e.ids[i]);
-    return;
-  }
-  size_t before = out.size();
+void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const {
   encode_impl(p, n, [&](uint32_t id, uint32_t) { out.push_back(id); });
-  size_t count = out.size() - before;
-  if (count <= PieceCache::kMaxIds) {
-    e.k0 = key.k0;
-    e.k1 = key.k1;
-    e.len = static_cast<uint8_t>(n);
-    e.count = static_cast<uint8_t>(count);
-    for (size_t i = 0; i < count; ++i) e.ids[i] = out[before + i];
-  }
 }
 
 void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
                           std::vector<uint32_t>& out, PieceCache* cache) const {
+  if (count == 0) return;
+  // Ids are written through a raw cursor into `out`, grown ahead of need (a piece never has
+  // more ids than bytes), so the loop carries no per-id capacity check.
+  size_t pos = out.size();
+  const size_t limit = ends[count - 1];  // bytes of text that may be read
+  auto reserve = [&](size_t need) {
+    if (pos + need > out.size()) out.resize(std::max(out.size() * 2, pos + need + 256));
+  };
+  // The piece's bytes as a zero-padded 16-byte key. Two plain loads and a mask instead of a
+  // variable-length copy: no call, and no store-to-load forwarding stall on the key.
+  auto key_of = [&](size_t at, size_t n, uint64_t* k0, uint64_t* k1) {
+    if (at + 16 <= limit) {
+      *k0 = load64(text + at) & kKeyMasks.lo[n];
+      *k1 = load64(text + at + 8) & kKeyMasks.hi[n];
+    } else {
+      uint64_t k[2] = {0, 0};
+      std::memcpy(k, text + at, n);
+      *k0 = k[0];
+      *k1 = k[1];
+    }
+  };
+  // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
+  // the pieces are all known up front, so the probe's line is requested while earlier pieces
+  // are still being encoded.
+  constexpr size_t kAhead = 4;
   for (size_t i = 0; i < count; ++i) {
-    encode_piece(text + start, ends[i] - start, out, cache);
+    const uint8_t* p = text + start;
+    const size_t n = ends[i] - start;
+    reserve(n + PieceCache::kInlineIds);  // a cache hit stores all three id slots
+    if (cache && i + kAhead < count) {
+      size_t a = ends[i + kAhead - 1], m = ends[i + kAhead] - a;
+      if (m <= PieceCache::kShortLen) {
+        uint64_t k0, k1;
+        key_of(a, m, &k0, &k1);
+        __builtin_prefetch(cache->slots + (PieceCache::hash(k0, k1, m) & cache->mask));
+      }
+    }
+    auto emit = [&](const PieceCache::Entry* e) {
+      uint32_t* w = out.data() + pos;
+      if (e->count <= PieceCache::kInlineIds) {
+        w[0] = e->ids[0];
+        w[1] = e->ids[1];
+        w[2] = e->ids[2];
+      } else {
+        std::memcpy(w, cache->pool.data() + e->ids[0], e->count * sizeof(uint32_t));
+      }
+      pos += e->count;
+    };
+    if (cache && n <= PieceCache::kShortLen) {
+      uint64_t k0, k1;
+      key_of(start, n, &k0, &k1);
+      if (const PieceCache::Entry* e = cache->find(k0, k1, n)) {
+        emit(e);
+      } else {
+        size_t before = pos;
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        cache->insert(k0, k1, n, out.data() + before, pos - before);
+      }
+    } else if (cache && n <= PieceCache::kMaxLen) {
+      uint64_t h = hash_bytes(p, n);
+      if (const PieceCache::Entry* e = cache->find_long(h, p, n)) {
+        emit(e);
+      } else {
+        size_t before = pos;
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        cache->insert_long(h, p, n, out.data() + before, pos - before);
+      }
+    } else {
+      encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+    }
     start = ends[i];
   }
+  out.resize(pos);
 }
 
 void Model::encode_piece_offsets(const uint8_t* p, size_t n, std::vector<Token>& out) const {

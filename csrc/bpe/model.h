@@ -11,6 +11,8 @@
 // heap over a linked list for long ones, so a 1 MB piece costs O(n log n), never O(n^2).
 #pragma once
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -40,21 +42,78 @@ struct Token {
   uint32_t start;  // byte offset of the token's first byte within the piece
 };
 
-// A small per-thread, direct-mapped memo of piece -> ids for short pieces. Words repeat
-// (Zipf), so most pieces hit it and skip the vocabulary table, whose random probes into
-// megabytes of memory are the dominant cost of encoding. Entries hold the full piece bytes,
-// so a hit is exact; a miss simply recomputes.
+// A per-thread memo of piece -> ids. Words repeat (Zipf): a few tens of thousands of distinct
+// pieces cover almost all of a corpus, so nearly every piece is answered here with one probe
+// of one cache line, and the vocabulary and merge tables, whose random probes into megabytes
+// are the cost of a miss, are rarely touched.
+//   * Open addressing with the key inline (32-byte entries, two per 64-byte line): a hit on a
+//     piece of at most 16 bytes compares two words and never chases a pointer. Longer pieces
+//     (indentation, rules of '=', words of non-Latin scripts), up to 255 bytes, keep a 64-bit
+//     hash in the entry and their bytes in `keys`; a hit compares the bytes.
+//   * Up to three ids live in the entry; longer results (common in scripts that BPE splits
+//     into many tokens) live in `pool`.
+//   * The table starts at 1 MiB and doubles up to kMaxSlots (32 MiB); when that is full it is
+//     emptied, so memory per thread and model stays bounded. Entries hold the full piece
+//     bytes and length, so a hit is exact; a miss simply recomputes.
 struct PieceCache {
-  static constexpr size_t kSize = 32768;  // 1 MiB: mostly in L2
-  static constexpr size_t kMaxLen = 16;
-  static constexpr uint32_t kMaxIds = 3;
+  static constexpr size_t kShortLen = 16;  // inline keys
+  static constexpr size_t kMaxLen = 255;
+  static constexpr uint32_t kInlineIds = 3;
+  static constexpr size_t kMinSlots = size_t(1) << 15;
+  static constexpr size_t kMaxSlots = size_t(1) << 20;  // 32 MiB
   struct Entry {
-    uint64_t k0, k1;
-    uint32_t ids[kMaxIds];
-    uint8_t len, count;
+    uint64_t k0, k1;  // short: piece bytes, zero-padded to 16; long: hash, offset in `keys`
+    uint32_t ids[kInlineIds];  // count > kInlineIds: ids[0] is the offset of the ids in pool
+    uint8_t len;      // 0: empty slot (no piece is empty)
+    uint8_t count;
+    uint16_t pad;
   };
+  static_assert(sizeof(Entry) == 32, "two entries per cache line");
+
+  PieceCache() { reset(kMinSlots); }
+  ~PieceCache() { std::free(slots); }
+  PieceCache(const PieceCache&) = delete;
+  PieceCache& operator=(const PieceCache&) = delete;
+
+  // Empties the table and gives it `n` slots (a power of two).
+  void reset(size_t n);
+  // Inserts a piece known to be absent; grows or empties the table first when it is full.
+  void insert(uint64_t k0, uint64_t k1, size_t len, const uint32_t* ids, size_t count);
+  // Same for a piece longer than kShortLen, keyed by `h` = hash_bytes(p, len).
+  void insert_long(uint64_t h, const uint8_t* p, size_t len, const uint32_t* ids, size_t count);
+
+  static inline uint64_t hash(uint64_t k0, uint64_t k1, size_t len) {
+    uint64_t x = (k0 ^ (k1 * 0x9E3779B97F4A7C15ull) ^ len) * 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 31);
+  }
+  inline const Entry* find_long(uint64_t h, const uint8_t* p, size_t len) const {
+    size_t i = hash(h, 0, len) & mask;
+    for (;;) {
+      const Entry& e = slots[i];
+      if (e.k0 == h && e.len == len && std::memcmp(keys.data() + e.k1, p, len) == 0) return &e;
+      if (e.len == 0) return nullptr;
+      i = (i + 1) & mask;
+    }
+  }
+  inline const Entry* find(uint64_t k0, uint64_t k1, size_t len) const {
+    size_t i = hash(k0, k1, len) & mask;
+    for (;;) {
+      const Entry& e = slots[i];
+      if (e.k0 == k0 && e.k1 == k1 && e.len == len) return &e;
+      if (e.len == 0) return nullptr;
+      i = (i + 1) & mask;
+    }
+  }
+
+  Entry& slot_for_insert(uint64_t k0, uint64_t k1, size_t len);
+  void store_ids(Entry& e, const uint32_t* ids, size_t count);
+
   uint64_t model_id = 0;
-  Entry entries[kSize];
+  Entry* slots = nullptr;
+  size_t mask = 0;
+  size_t used = 0;
+  std::vector<uint32_t> pool;
+  std::string keys;
 };
 
 class Model {
@@ -62,11 +121,10 @@ class Model {
   // Throws std::invalid_argument with a message naming the offending merge or token.
   explicit Model(ModelSpec spec);
 
-  // Appends the ids of one pre-tokenized piece. `cache` (from thread_cache()) may be null.
-  void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out,
-                    PieceCache* cache = nullptr) const;
+  // Appends the ids of one pre-tokenized piece.
+  void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const;
   // Encodes consecutive pieces of `text` ending at `ends[0..count)` (the first starts at
-  // `start`).
+  // `start`). This is the hot loop of encoding.
   void encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
                      std::vector<uint32_t>& out, PieceCache* cache) const;
   // This thread's piece cache, emptied if it last served another model. Fetch it once per
@@ -97,8 +155,9 @@ class Model {
     uint32_t start;
   };
   void initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) const;
-  void merge(std::vector<Sym>& syms) const;
-  void merge_small(std::vector<Sym>& syms) const;
+  // `bytes`, when given, are the piece's bytes and syms are exactly one symbol per byte.
+  void merge(std::vector<Sym>& syms, const uint8_t* bytes = nullptr) const;
+  void merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const;
   void merge_heap(std::vector<Sym>& syms) const;
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit) const;
@@ -117,6 +176,11 @@ class Model {
   bool fuse_unk_;
   uint32_t byte_ids_[256];      // Bytes mode: id of each single byte (kNone if absent)
   uint32_t fallback_ids_[256];  // Chars mode: id of <0xNN> (kNone if absent)
+  // Bytes mode with every byte in the vocabulary: the merge of each byte pair, indexed by
+  // (first byte << 8 | second byte). The first round of a piece's merge loop reads this
+  // half-megabyte table, which stays cached, instead of probing the large pair table once per
+  // byte; long pieces of non-Latin text, which rarely repeat, spend most of their time there.
+  std::vector<PairTable::Merge> byte_pairs_;
   // A token whose bytes merge back into itself can be emitted straight from the vocabulary
   // look-up, skipping the merge loop; this is where most of the speed comes from.
   std::vector<uint8_t> self_reachable_;
