@@ -9,7 +9,7 @@ the data is pinned to the Unicode version those engines were measured to follow:
     (Oniguruma) both agree with it on every code point; tests/test_unicode_tables.py
     re-checks that against whichever versions are installed.
 
-Requirements (offline, pip only):  unicodedata2==16.0.0
+Requirements (offline, pip only):  unicodedata2==16.0.0 and regex (for `\\w`)
 (the standard library's unicodedata is accepted instead when its unidata_version is
 16.0.0, as in Python 3.14).
 
@@ -32,7 +32,7 @@ N_CODE_POINTS = 0x110000
 BLOCK = 128  # code points per second-stage block; 128 gives the smallest table for 16.0
 
 # Bit values shared with the C++ enum ts::unicode::Flag.
-FLAG_BITS = {"L": 1, "N": 2, "M": 4, "WS": 8, "Lu": 16, "Ll": 32, "Lt": 64, "Lm": 128, "Lo": 256}
+FLAG_BITS = {"L": 1, "N": 2, "M": 4, "WS": 8, "Lu": 16, "Ll": 32, "Lt": 64, "Lm": 128, "Lo": 256, "W": 512}
 CATEGORY_FLAGS = {
     "Lu": FLAG_BITS["L"] | FLAG_BITS["Lu"],
     "Ll": FLAG_BITS["L"] | FLAG_BITS["Ll"],
@@ -68,7 +68,19 @@ def load_unicodedata():
 
 def compute_flags(ucd) -> list[int]:
     """Flags of every code point 0..0x10FFFF; surrogates (category Cs) get 0."""
-    flags = [CATEGORY_FLAGS.get(ucd.category(chr(cp)), 0) for cp in range(N_CODE_POINTS)]
+    import regex
+
+    word = regex.compile(r"\w")
+    flags = []
+    for cp in range(N_CODE_POINTS):
+        category = ucd.category(chr(cp))
+        f = CATEGORY_FLAGS.get(category, 0)
+        # Regex `\w` (HF's single_word test): Alphabetic, Mark, Decimal_Number,
+        # Connector_Punctuation, Join_Control -- the regex module's tables, restricted to the
+        # code points assigned in UNICODE_VERSION.
+        if category not in ("Cn", "Cs") and word.match(chr(cp)):
+            f |= FLAG_BITS["W"]
+        flags.append(f)
     for first, last in WHITE_SPACE_RANGES:
         for cp in range(first, last + 1):
             flags[cp] |= FLAG_BITS["WS"]
@@ -119,7 +131,8 @@ def render(stage1: list[int], stage2: list[tuple[int, ...]]) -> str:
 
 namespace ts::unicode {{
 
-enum Flag : uint16_t {{ L = 1, N = 2, M = 4, WS = 8, Lu = 16, Ll = 32, Lt = 64, Lm = 128, Lo = 256 }};
+// W: a word character of regex `\\w` (Alphabetic, M, Nd, Pc, Join_Control), for single_word.
+enum Flag : uint16_t {{ L = 1, N = 2, M = 4, WS = 8, Lu = 16, Ll = 32, Lt = 64, Lm = 128, Lo = 256, W = 512 }};
 
 inline constexpr const char* kUnicodeVersion = "{UNICODE_VERSION}";
 

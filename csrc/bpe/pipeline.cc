@@ -83,7 +83,8 @@ Pipeline::Pipeline(ModelSpec model, PipelineSpec spec)
 
 namespace {
 
-bool is_word_char(uint32_t cp) { return unicode::flags(cp) & (unicode::L | unicode::N); }
+// HF tests single_word with the regex `\w`: Alphabetic, marks, Nd, Pc and Join_Control.
+bool is_word_char(uint32_t cp) { return unicode::flags(cp) & unicode::W; }
 bool is_space_char(uint32_t cp) { return unicode::flags(cp) & unicode::WS; }
 
 // Code point that ends at byte `end` (end > begin).
