@@ -269,9 +269,6 @@ def test_merge_naming_unknown_token_in_tokenizer_json_names_merge_and_token(tmp_
     assert "merge 1" in message and "'zz'" in message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gap: a bad merge in tokenizer.json is reported as 'merge <index>' with FormatError.line=None; "
-    "the error does not name the line of the file"))
 def test_merge_naming_unknown_token_in_tokenizer_json_names_its_line(tmp_path):
     path = write_json(tmp_path / "tokenizer.json", tokenizer_json(model_merges=["a b", "ab zz"]))
     line = next(n for n, text in enumerate(path.read_text().split("\n"), 1) if '"ab zz"' in text)

@@ -109,7 +109,7 @@ def _load_file(path: Path, **options):
                           "SentencePiece .model files are not supported by this version", path=path)
     obj = read_json(path)
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
-        return hf_json.from_dict(obj, path=path, **options)
+        return hf_json.from_file_dict(obj, path=path, **options)
     for fmt, reader in (("Tekken", tekken), ("legacy Claude", claude)):
         if (reader.is_tekken if reader is tekken else reader.is_claude)(obj):
             try:

@@ -90,13 +90,15 @@ def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: ob
         a, b = _merge_pair(m, k, path)
         ia, ib = vocab.get(a), vocab.get(b)
         where = f"merge {k}" if not merge_line_offset else f"line {k + merge_line_offset}"
+        problem = None
         if ia is None or ib is None:
-            missing = a if ia is None else b
-            raise FormatError(f"{where} ({a!r} {b!r}) names {missing!r}, which is not in the vocabulary",
-                              path=path, line=k + merge_line_offset if merge_line_offset else None)
-        if (a + b) not in vocab:
-            raise FormatError(f"{where}: the merged token {a + b!r} is not in the vocabulary",
-                              path=path, line=k + merge_line_offset if merge_line_offset else None)
+            problem = f"{where} ({a!r} {b!r}) names {a if ia is None else b!r}, which is not in the vocabulary"
+        elif (a + b) not in vocab:
+            problem = f"{where}: the merged token {a + b!r} is not in the vocabulary"
+        if problem:
+            error = FormatError(problem, path=path, line=k + merge_line_offset if merge_line_offset else None)
+            error.merge_index = k  # tokenizer.json: load() turns it into the file's line
+            raise error
         pairs.append((ia, ib))
     # A byte-level vocabulary may lack bytes that never occur in UTF-8 (0xC0, 0xC1, 0xF5-0xFF);
     # like HF tokenizers, encoding then simply has no symbol for them.
@@ -159,7 +161,36 @@ def _name_from(path) -> str:
 
 
 def load(path, *, name: Optional[str] = None):
-    return from_dict(read_json(path), path=path, name=name)
+    return from_file_dict(read_json(path), path=path, name=name)
+
+
+def from_file_dict(obj: dict, *, path, name: Optional[str] = None):
+    """:func:`from_dict` for a dict read from ``path``: a bad merge is reported at its line."""
+    try:
+        return from_dict(obj, path=path, name=name)
+    except FormatError as e:
+        index = getattr(e, "merge_index", None)
+        line = _merge_line(path, index) if index is not None and e.line is None else None
+        if line is None:
+            raise
+        raise FormatError(str(e).split(": ", 1)[1], path=path, line=line) from None
+
+
+def _merge_line(path, index: int) -> Optional[int]:
+    """The line of the file where model.merges[index] starts (None if it cannot be found)."""
+    try:
+        text = Path(str(path)).read_text(encoding="utf-8")
+        decoder = json.JSONDecoder()
+        model = text.index('"model"')
+        pos = text.index("[", text.index('"merges"', model)) + 1
+        for k in range(index + 1):
+            while text[pos] in " \t\r\n,":
+                pos += 1
+            start = pos
+            _, pos = decoder.raw_decode(text, pos)
+        return text.count("\n", 0, start) + 1
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def derive_merges(tok) -> list[tuple[int, int]]:
