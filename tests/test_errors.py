@@ -449,9 +449,6 @@ def test_merges_txt_without_version_header_counts_lines_from_one(tmp_path):
     assert where(info.value) == ("merges.txt", 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: gpt2._read_merges drops blank lines before numbering, so an error after a blank line "
-    "in merges.txt names the wrong line (line 2 here instead of 3)"))
 def test_merges_txt_error_after_a_blank_line_names_the_real_line(tmp_path):
     folder = write_vocab_merges(tmp_path, "a b\n\nab q\n")
     with pytest.raises(FormatError) as info:
@@ -459,9 +456,6 @@ def test_merges_txt_error_after_a_blank_line_names_the_real_line(tmp_path):
     assert where(info.value) == ("merges.txt", 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gap: a merges.txt line that is not two tokens is reported as 'merge <index>' with no line "
-    "number (FormatError.line is None)"))
 def test_merges_txt_line_with_three_tokens_names_the_line(tmp_path):
     folder = write_vocab_merges(tmp_path, "#version: 0.2\na b\nab c d\n")
     with pytest.raises(FormatError) as info:

@@ -15,12 +15,15 @@ from tokensmith.formats.common import read_json, read_text
 from tokensmith.formats.hf_json import build_bpe, parse_added
 
 
-def _read_merges(path: Path) -> tuple[list[str], int]:
-    lines = read_text(path).split("\n")
-    first = 1
-    if lines and lines[0].startswith("#version"):
-        lines, first = lines[1:], 2
-    return [ln for ln in lines if ln.strip()], first
+def _read_merges(path: Path) -> tuple[list[str], list[int]]:
+    """The merge lines of merges.txt and their line numbers (header and blank lines skipped)."""
+    merges, numbers = [], []
+    for number, line in enumerate(read_text(path).split("\n"), 1):
+        if (number == 1 and line.startswith("#version")) or not line.strip():
+            continue
+        merges.append(line)
+        numbers.append(number)
+    return merges, numbers
 
 
 def _siblings(folder: Path, pattern: str) -> list[Path]:
@@ -43,8 +46,8 @@ def load(vocab_path, merges_path, *, name: Optional[str] = None, pattern: Option
     vocab = read_json(vocab_path)
     if not isinstance(vocab, dict):
         raise FormatError("expected a JSON object mapping token -> id", path=vocab_path)
-    merges, first_line = _read_merges(merges_path)
-    model = build_bpe(vocab, merges, byte_level=True, path=merges_path, merge_line_offset=first_line)
+    merges, lines = _read_merges(merges_path)
+    model = build_bpe(vocab, merges, byte_level=True, path=merges_path, merge_lines=lines)
     cfg = _config(vocab_path.parent)
     cls = str(cfg.get("tokenizer_class", ""))
     normalizer = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from tokensmith import decoders, normalizers, postprocessors, pretokenizers
 from tokensmith.bytelevel import encode_token, try_decode_token
@@ -30,15 +30,23 @@ def _is_byte_level(obj: dict) -> bool:
     return has(obj.get("pre_tokenizer")) or has(obj.get("decoder"))
 
 
-def _merge_pair(m, index: int, path) -> tuple[str, str]:
+def _merge_error(message: str, index: int, path, lines: Optional[Sequence[int]]) -> FormatError:
+    """An error about merge ``index``: at its line when the caller knows it (merges.txt), else
+    marked so that :func:`from_file_dict` can find the line in tokenizer.json."""
+    error = FormatError(message, path=path, line=lines[index] if lines else None)
+    error.merge_index = index
+    return error
+
+
+def _merge_pair(m, index: int, path, where: str, lines) -> tuple[str, str]:
     if isinstance(m, str):
         parts = m.split(" ")
         if len(parts) != 2:
-            raise FormatError(f"merge {index} {m!r} is not two tokens separated by one space", path=path)
+            raise _merge_error(f"{where} {m!r} is not two tokens separated by one space", index, path, lines)
         return parts[0], parts[1]
     if isinstance(m, list) and len(m) == 2:
         return str(m[0]), str(m[1])
-    raise FormatError(f"merge {index} {m!r} is neither 'a b' nor ['a', 'b']", path=path)
+    raise _merge_error(f"{where} {m!r} is neither 'a b' nor ['a', 'b']", index, path, lines)
 
 
 def parse_model(model: dict, *, byte_level: bool, path: object = None) -> BPE:
@@ -63,7 +71,7 @@ def parse_model(model: dict, *, byte_level: bool, path: object = None) -> BPE:
 
 def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: object = None,
               ignore_merges: bool = False, byte_fallback: bool = False, unk_token: Optional[str] = None,
-              fuse_unk: bool = False, merge_line_offset: int = 0) -> BPE:
+              fuse_unk: bool = False, merge_lines: Optional[Sequence[int]] = None) -> BPE:
     """A pair-rank BPE model from a vocabulary and merge list (strings as in the file)."""
     if not vocab:
         raise FormatError("the vocabulary is empty", path=path)
@@ -87,18 +95,14 @@ def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: ob
         tokens[i], strings[i] = raw, s
     pairs: list[tuple[int, int]] = []
     for k, m in enumerate(merges):
-        a, b = _merge_pair(m, k, path)
+        where = f"merge {k}"
+        a, b = _merge_pair(m, k, path, where, merge_lines)
         ia, ib = vocab.get(a), vocab.get(b)
-        where = f"merge {k}" if not merge_line_offset else f"line {k + merge_line_offset}"
-        problem = None
         if ia is None or ib is None:
-            problem = f"{where} ({a!r} {b!r}) names {a if ia is None else b!r}, which is not in the vocabulary"
-        elif (a + b) not in vocab:
-            problem = f"{where}: the merged token {a + b!r} is not in the vocabulary"
-        if problem:
-            error = FormatError(problem, path=path, line=k + merge_line_offset if merge_line_offset else None)
-            error.merge_index = k  # tokenizer.json: load() turns it into the file's line
-            raise error
+            raise _merge_error(f"{where} ({a!r} {b!r}) names {a if ia is None else b!r}, which is not in the "
+                               f"vocabulary", k, path, merge_lines)
+        if (a + b) not in vocab:
+            raise _merge_error(f"{where}: the merged token {a + b!r} is not in the vocabulary", k, path, merge_lines)
         pairs.append((ia, ib))
     # A byte-level vocabulary may lack bytes that never occur in UTF-8 (0xC0, 0xC1, 0xF5-0xFF);
     # like HF tokenizers, encoding then simply has no symbol for them.
