@@ -10,12 +10,16 @@
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
 #include "train/bpe_trainer.h"
 #include "train/counter.h"
 #include "train/objectives.h"
+#include "unicode/utf8.h"
+
+#include <unordered_map>
 
 namespace nb = nanobind;
 using namespace ts;
@@ -173,15 +177,44 @@ class PyTrainer {
   }
 
   std::string stop_reason() const { return trainer_->stop_reason(); }
+  size_t merge_count() const { return trainer_->merge_count(); }
   size_t words() const { return trainer_->words(); }
 
  private:
   std::unique_ptr<train::Trainer> trainer_;
 };
 
+// Occurrences of each code point in counted pieces (piece count x occurrences in the piece),
+// for choosing a character-level alphabet: (code points, counts), code points ascending.
+nb::tuple char_counts(const train::Counts& c) {
+  std::unordered_map<uint32_t, uint64_t> freq;
+  {
+    nb::gil_scoped_release release;
+    for (size_t i = 0; i < c.size(); ++i) {
+      std::string_view p = c.piece(i);
+      const uint8_t* s = reinterpret_cast<const uint8_t*>(p.data());
+      for (size_t k = 0; k < p.size();) {
+        size_t len;
+        freq[utf8::decode(s, p.size(), k, &len)] += c.counts[i];
+        k += len;
+      }
+    }
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> items(freq.begin(), freq.end());
+  std::sort(items.begin(), items.end());
+  std::vector<uint64_t> cps, counts;
+  for (const auto& [cp, n] : items) {
+    cps.push_back(cp);
+    counts.push_back(n);
+  }
+  return nb::make_tuple(u64_array(cps), u64_array(counts));
+}
+
 }  // namespace
 
 void bind_train(nb::module_& m) {
+  m.def("char_counts", &char_counts, nb::arg("counts"),
+        "(code points, occurrences) over counted pieces, weighted by their counts");
   nb::class_<train::Counts>(m, "Counts")
       .def("__len__", &train::Counts::size)
       .def_prop_ro("total", [](const train::Counts& c) {
@@ -227,5 +260,6 @@ void bind_train(nb::module_& m) {
       .def("vocab", &PyTrainer::vocab)
       .def("view", &PyTrainer::view)
       .def_prop_ro("stop_reason", &PyTrainer::stop_reason)
+      .def_prop_ro("merge_count", &PyTrainer::merge_count)
       .def_prop_ro("words", &PyTrainer::words);
 }

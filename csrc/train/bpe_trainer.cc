@@ -85,12 +85,14 @@ struct WordSet {
   size_t size() const { return len.size(); }
 };
 
+// Per pair: its count and, in exact mode, the training words that (may) hold it. Dev-word
+// lists and per-language counts live in side tables that exist only when used, so a plain
+// training pays 32 bytes per pair.
 struct PairData {
   int64_t count = 0;
-  std::vector<uint32_t> where;      // training words that (may) hold the pair; exact mode
-  std::vector<uint32_t> dev_where;  // dev words that (may) hold the pair
-  std::vector<std::pair<uint32_t, int64_t>> by_lang;
+  std::vector<uint32_t> where;
 };
+using LangCounts = std::vector<std::pair<uint32_t, int64_t>>;
 
 struct Change {
   uint64_t key;
@@ -108,8 +110,10 @@ struct Trainer::State {
   PairIndex index;
   std::vector<uint64_t> keys;
   std::vector<PairData> pairs;
+  std::vector<std::vector<uint32_t>> dev_where;  // by pair; empty without dev sets
+  std::vector<LangCounts> lang_counts;           // by pair; empty without per_language
   Heap global;
-  std::vector<Heap> by_lang;
+  std::vector<Heap> lang_heaps;
   std::vector<std::vector<uint32_t>> slots;  // hf_compat word lists, by heap entry
   std::vector<uint32_t> free_slots;
   std::vector<std::string> vocab;
@@ -120,7 +124,11 @@ struct Trainer::State {
   std::string stop;
   std::vector<uint32_t> visited, dev_visited;
   uint32_t stamp = 0;
-  std::vector<Change> changes;
+  std::vector<Change> changes;             // hf_compat: one step's pair changes
+  std::vector<uint32_t> pair_stamp;        // by pair: the step that last pushed it (exact mode)
+  std::vector<uint32_t> grown_pairs;
+  std::vector<std::pair<uint32_t, uint32_t>> grown_langs;
+  bool track_dev = false;
 
   uint32_t pair_index(uint64_t key) {
     bool added;
@@ -128,19 +136,26 @@ struct Trainer::State {
     if (added) {
       pairs.emplace_back();
       keys.push_back(key);
+      pair_stamp.push_back(0);
+      if (track_dev) dev_where.emplace_back();
+      if (spec.per_language) lang_counts.emplace_back();
     }
     return i;
   }
 
-  int64_t lang_count(const PairData& p, uint32_t lang) const {
-    for (const auto& [l, c] : p.by_lang)
+  int64_t lang_count(uint32_t pidx, uint32_t lang) const {
+    for (const auto& [l, c] : lang_counts[pidx])
       if (l == lang) return c;
     return 0;
   }
-  void add_lang(PairData& p, uint32_t lang, int64_t delta) {
-    for (auto& [l, c] : p.by_lang)
+  void add_lang(uint32_t pidx, uint32_t lang, int64_t delta) {
+    for (auto& [l, c] : lang_counts[pidx])
       if (l == lang) { c += delta; return; }
-    p.by_lang.emplace_back(lang, delta);
+    lang_counts[pidx].emplace_back(lang, delta);
+  }
+  void add_dev_word(uint32_t pidx, uint32_t w) {
+    auto& list = dev_where[pidx];
+    if (list.empty() || list.back() != w) list.push_back(w);
   }
 
   uint32_t new_slot(std::vector<uint32_t>&& ws) {
@@ -158,11 +173,17 @@ struct Trainer::State {
   void build_words(const std::vector<const Counts*>& src, WordSet& out, std::vector<int64_t>& lens) {
     int64_t byte_id[256];
     std::fill(std::begin(byte_id), std::end(byte_id), -1);
-    std::unordered_map<std::string, uint32_t> char_id;
+    std::unordered_map<uint32_t, uint32_t> char_id;  // code point -> id
     for (size_t i = 0; i < spec.vocab.size(); ++i) {
       if (!spec.symbol[i]) continue;
-      if (spec.chars) char_id.emplace(spec.vocab[i], static_cast<uint32_t>(i));
-      else if (spec.vocab[i].size() == 1) byte_id[static_cast<uint8_t>(spec.vocab[i][0])] = i;
+      const std::string& v = spec.vocab[i];
+      if (spec.chars) {
+        size_t len;
+        uint32_t cp = utf8::decode(reinterpret_cast<const uint8_t*>(v.data()), v.size(), 0, &len);
+        if (len == v.size()) char_id.emplace(cp, static_cast<uint32_t>(i));
+      } else if (v.size() == 1) {
+        byte_id[static_cast<uint8_t>(v[0])] = i;
+      }
     }
     lens.assign(src.size(), 0);
     std::vector<uint32_t> cur;
@@ -187,8 +208,8 @@ struct Trainer::State {
           int64_t id = -1;
           size_t step = 1;
           if (spec.chars) {
-            step = std::min(utf8::char_len(static_cast<uint8_t>(p[k])), p.size() - k);
-            auto it = char_id.find(std::string(p.substr(k, step)));
+            uint32_t cp = utf8::decode(reinterpret_cast<const uint8_t*>(p.data()), p.size(), k, &step);
+            auto it = char_id.find(cp);
             if (it != char_id.end()) id = it->second;
           } else {
             id = byte_id[static_cast<uint8_t>(p[k])];
@@ -254,27 +275,26 @@ struct Trainer::State {
       if (devs.size() != train.size()) throw std::invalid_argument("one dev set per language is needed");
       build_words(devs, dev, view.dev_len);
       view.init_dev_len = view.dev_len;
+      track_dev = true;
     }
     view.exhausted.assign(train.size(), 0);
     visited.assign(words.size(), 0);
     dev_visited.assign(dev.size(), 0);
-    if (spec.per_language) by_lang.resize(train.size());
+    if (spec.per_language) lang_heaps.resize(train.size());
 
     for (uint32_t w = 0; w < words.size(); ++w) {
       const uint32_t* s = words.syms.data() + words.start[w];
       for (uint32_t i = 0; i + 1 < words.len[w]; ++i) {
-        PairData& p = pairs[pair_index(key_of(s[i], s[i + 1]))];
+        uint32_t pidx = pair_index(key_of(s[i], s[i + 1]));
+        PairData& p = pairs[pidx];
         p.count += static_cast<int64_t>(words.count[w]);
         if (p.where.empty() || p.where.back() != w) p.where.push_back(w);
-        if (spec.per_language) add_lang(p, words.lang[w], static_cast<int64_t>(words.count[w]));
+        if (spec.per_language) add_lang(pidx, words.lang[w], static_cast<int64_t>(words.count[w]));
       }
     }
     for (uint32_t w = 0; w < dev.size(); ++w) {
       const uint32_t* s = dev.syms.data() + dev.start[w];
-      for (uint32_t i = 0; i + 1 < dev.len[w]; ++i) {
-        PairData& p = pairs[pair_index(key_of(s[i], s[i + 1]))];
-        if (p.dev_where.empty() || p.dev_where.back() != w) p.dev_where.push_back(w);
-      }
+      for (uint32_t i = 0; i + 1 < dev.len[w]; ++i) add_dev_word(pair_index(key_of(s[i], s[i + 1])), w);
     }
     global.reserve(pairs.size());
     for (uint32_t i = 0; i < pairs.size(); ++i) {
@@ -284,23 +304,24 @@ struct Trainer::State {
       if (spec.hf_compat) slot = new_slot(std::move(p.where));
       global.push_back(HeapItem{static_cast<uint64_t>(p.count), keys[i], slot});
       if (spec.hf_compat) p.where = {};
-      for (const auto& [l, c] : p.by_lang)
-        if (c > 0) by_lang[l].push_back(HeapItem{static_cast<uint64_t>(c), keys[i], 0});
+      if (spec.per_language)
+        for (const auto& [l, c] : lang_counts[i])
+          if (c > 0) lang_heaps[l].push_back(HeapItem{static_cast<uint64_t>(c), keys[i], 0});
     }
     std::make_heap(global.begin(), global.end());
-    for (auto& h : by_lang) std::make_heap(h.begin(), h.end());
+    for (auto& h : lang_heaps) std::make_heap(h.begin(), h.end());
   }
 
   int64_t current(uint64_t key, int col) const {
     int64_t i = index.find(key);
     if (i < 0) return 0;
-    return col < 0 ? pairs[i].count : lang_count(pairs[i], static_cast<uint32_t>(col));
+    return col < 0 ? pairs[i].count : lang_count(static_cast<uint32_t>(i), static_cast<uint32_t>(col));
   }
 
   // The valid best entry of a column, removed from its heap; false if none reaches
   // min_frequency (the entry stays).
   bool pop_best(int col, HeapItem* best) {
-    Heap& h = col < 0 ? global : by_lang[col];
+    Heap& h = col < 0 ? global : lang_heaps[col];
     while (!h.empty()) {
       HeapItem top = h.front();
       int64_t cur = current(top.key, col);
@@ -349,24 +370,64 @@ struct Trainer::State {
       pairs[pidx].where = {};
     }
     ++stamp;
-    changes.clear();
-    for (uint32_t w : list) {
-      if (visited[w] == stamp) continue;
-      visited[w] = stamp;
-      uint32_t hits = merge_word(words, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
-        if (sign > 0 && spec.hf_compat && !hf_len_ok(x, y)) return;
-        changes.push_back(Change{key_of(x, y), w, sign});
-      });
-      view.train_len[words.lang[w]] -= static_cast<int64_t>(hits * words.count[w]);
+    if (spec.hf_compat) {
+      changes.clear();
+      for (uint32_t w : list) {
+        if (visited[w] == stamp) continue;
+        visited[w] = stamp;
+        uint32_t hits = merge_word(words, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
+          if (sign > 0 && !hf_len_ok(x, y)) return;
+          changes.push_back(Change{key_of(x, y), w, sign});
+        });
+        view.train_len[words.lang[w]] -= static_cast<int64_t>(hits * words.count[w]);
+      }
+      apply_changes();
+    } else {
+      apply_in_place(list, a, b, id);
     }
-    apply_changes();
     if (!spec.hf_compat) {
       // Exact mode: every occurrence is gone (HF leaves the merged pair's count as it was).
       // Zeroed after the changes, which may include overlaps such as (a,a) in "a a a".
       pairs[pidx].count = 0;
-      for (auto& lc : pairs[pidx].by_lang) lc.second = 0;
+      if (spec.per_language)
+        for (auto& lc : lang_counts[pidx]) lc.second = 0;
     }
     merge_dev(pidx, a, b, id);
+  }
+
+  // Exact mode: counts change as each word is rewritten (the updates commute), every pair
+  // that gained occurrences is pushed once with its final count -- no sorting of changes.
+  void apply_in_place(const std::vector<uint32_t>& list, uint32_t a, uint32_t b, uint32_t id) {
+    grown_pairs.clear();
+    grown_langs.clear();
+    for (uint32_t w : list) {
+      if (visited[w] == stamp) continue;
+      visited[w] = stamp;
+      int64_t n = static_cast<int64_t>(words.count[w]);
+      uint32_t lang = words.lang[w];
+      uint32_t hits = merge_word(words, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
+        uint32_t q = pair_index(key_of(x, y));
+        pairs[q].count += sign * n;
+        if (spec.per_language) add_lang(q, lang, sign * n);
+        if (sign < 0) return;
+        std::vector<uint32_t>& where = pairs[q].where;
+        if (where.empty() || where.back() != w) where.push_back(w);
+        if (pair_stamp[q] != stamp) {
+          pair_stamp[q] = stamp;
+          grown_pairs.push_back(q);
+        }
+        if (spec.per_language) grown_langs.emplace_back(q, lang);
+      });
+      view.train_len[lang] -= static_cast<int64_t>(hits) * n;
+    }
+    for (uint32_t q : grown_pairs)
+      if (pairs[q].count > 0) heap_push(global, HeapItem{static_cast<uint64_t>(pairs[q].count), keys[q], 0});
+    std::sort(grown_langs.begin(), grown_langs.end());
+    grown_langs.erase(std::unique(grown_langs.begin(), grown_langs.end()), grown_langs.end());
+    for (const auto& [q, l] : grown_langs) {
+      int64_t c = lang_count(q, l);
+      if (c > 0) heap_push(lang_heaps[l], HeapItem{static_cast<uint64_t>(c), keys[q], 0});
+    }
   }
 
   void apply_changes() {
@@ -395,7 +456,7 @@ struct Trainer::State {
       PairData& p = pairs[pidx];
       p.count += delta;
       std::vector<uint32_t> langs_grown;
-      for (const auto& [l, d] : lang_delta) add_lang(p, l, d);
+      for (const auto& [l, d] : lang_delta) add_lang(pidx, l, d);
       if (grown.empty()) continue;
       if (spec.per_language)
         for (uint32_t w : grown) langs_grown.push_back(words.lang[w]);
@@ -408,24 +469,22 @@ struct Trainer::State {
       std::sort(langs_grown.begin(), langs_grown.end());
       langs_grown.erase(std::unique(langs_grown.begin(), langs_grown.end()), langs_grown.end());
       for (uint32_t l : langs_grown) {
-        int64_t c = lang_count(p, l);
-        if (c > 0) heap_push(by_lang[l], HeapItem{static_cast<uint64_t>(c), key, 0});
+        int64_t c = lang_count(pidx, l);
+        if (c > 0) heap_push(lang_heaps[l], HeapItem{static_cast<uint64_t>(c), key, 0});
       }
     }
   }
 
   void merge_dev(uint32_t pidx, uint32_t a, uint32_t b, uint32_t id) {
     if (dev.size() == 0) return;
-    std::vector<uint32_t> list = std::move(pairs[pidx].dev_where);
-    pairs[pidx].dev_where = {};
+    std::vector<uint32_t> list = std::move(dev_where[pidx]);
+    dev_where[pidx] = {};
     ++stamp;
     for (uint32_t w : list) {
       if (dev_visited[w] == stamp) continue;
       dev_visited[w] = stamp;
       uint32_t hits = merge_word(dev, w, a, b, id, [&](uint32_t x, uint32_t y, int sign) {
-        if (sign < 0) return;
-        PairData& p = pairs[pair_index(key_of(x, y))];
-        if (p.dev_where.empty() || p.dev_where.back() != w) p.dev_where.push_back(w);
+        if (sign > 0) add_dev_word(pair_index(key_of(x, y)), w);
       });
       view.dev_len[dev.lang[w]] -= static_cast<int64_t>(hits * dev.count[w]);
     }
@@ -478,6 +537,7 @@ bool Trainer::step(size_t n) {
 }
 
 const std::vector<Merge>& Trainer::merges() const { return s_->merges; }
+size_t Trainer::merge_count() const { return s_->merges.size(); }
 const std::vector<std::string>& Trainer::vocab() const { return s_->vocab; }
 const LoopView& Trainer::view() const { return s_->view; }
 std::string Trainer::stop_reason() const { return s_->stop; }

@@ -72,6 +72,7 @@ class Trainer {
   // Performs up to n merges; false once training has stopped.
   bool step(size_t n);
   const std::vector<Merge>& merges() const;
+  size_t merge_count() const;
   const std::vector<std::string>& vocab() const;
   const LoopView& view() const;
   std::string stop_reason() const;

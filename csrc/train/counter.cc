@@ -44,6 +44,8 @@ class PieceTable {
 
   size_t size() const { return size_; }
   size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
+  size_t slot_bytes() const { return slots_.size() * sizeof(Slot); }
+  size_t key_bytes() const { return key_bytes_; }
 
   // Entries sorted by bytes; the table is emptied.
   std::vector<std::pair<std::string_view, uint64_t>> sorted() const {
@@ -61,6 +63,7 @@ class PieceTable {
     used_ = 0;
     size_ = 0;
     arena_bytes_ = 0;
+    key_bytes_ = 0;
   }
 
  private:
@@ -81,6 +84,7 @@ class PieceTable {
     char* dst = blocks_.back().data() + used_;
     std::memcpy(dst, p.data(), p.size());
     used_ += p.size();
+    key_bytes_ += p.size();
     return dst;
   }
 
@@ -101,6 +105,7 @@ class PieceTable {
   size_t used_ = 0;
   size_t size_ = 0;
   size_t arena_bytes_ = 0;
+  size_t key_bytes_ = 0;
 };
 
 namespace {
@@ -251,7 +256,20 @@ void Counter::add_pieces(const std::vector<std::string_view>& pieces, const std:
 }
 
 void Counter::maybe_spill() {
-  if (max_memory_ && memory() > max_memory_) spill();
+  if (max_memory_ && projected_peak() > max_memory_) spill();
+}
+
+// What finishing in memory would need on top of the tables: a sorted list per table (24 bytes
+// an entry) and the result (16 bytes an entry plus the piece bytes); and a table doubles when
+// it grows. Spilling before this exceeds the budget keeps counting within it.
+size_t Counter::projected_peak() const {
+  size_t entries = 0, keys = 0, slots = 0;
+  for (const auto& t : tables_) {
+    entries += t->size();
+    keys += t->key_bytes();
+    slots = std::max(slots, t->slot_bytes());
+  }
+  return memory() + slots + entries * 40 + keys;
 }
 
 void Counter::spill() {
@@ -273,13 +291,32 @@ void Counter::spill() {
 Counts Counter::finish() {
   Counts out;
   if (runs_.empty()) {
-    // Everything fits: fold the thread tables into the first one, in memory.
-    for (size_t t = 1; t < tables_.size(); ++t) {
-      for (const auto& [p, c] : tables_[t]->sorted()) tables_[0]->add(p, c);
-      tables_[t]->clear();
+    // Everything fits: sort each thread's table (in parallel), then merge the sorted lists.
+    using Entries = std::vector<std::pair<std::string_view, uint64_t>>;
+    std::vector<Entries> lists(tables_.size());
+    run_threads(tables_.size(), [&](size_t t) { lists[t] = tables_[t]->sorted(); });
+    size_t total = 0, bytes = 0;
+    for (const auto& l : lists) {
+      total += l.size();
+      for (const auto& e : l) bytes += e.first.size();
     }
-    for (const auto& [p, c] : tables_[0]->sorted()) out.push(p, c);
-    tables_[0]->clear();
+    out.counts.reserve(total);
+    out.offsets.reserve(total + 1);
+    out.data.reserve(bytes);
+    std::vector<size_t> at(lists.size(), 0);
+    for (;;) {
+      const std::string_view* least = nullptr;
+      for (size_t t = 0; t < lists.size(); ++t)
+        if (at[t] < lists[t].size() && (!least || lists[t][at[t]].first < *least)) least = &lists[t][at[t]].first;
+      if (!least) break;
+      std::string_view piece = *least;
+      uint64_t count = 0;
+      for (size_t t = 0; t < lists.size(); ++t)
+        if (at[t] < lists[t].size() && lists[t][at[t]].first == piece) count += lists[t][at[t]++].second;
+      out.push(piece, count);
+    }
+    lists.clear();
+    for (auto& table : tables_) table->clear();
   } else {
     spill();
     // First pass: how much would each count threshold keep? (Counts up to 2^16 resolved,

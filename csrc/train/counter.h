@@ -72,6 +72,7 @@ class Counter {
   Counts finish();
 
   size_t memory() const;
+  size_t projected_peak() const;
   size_t spilled_runs() const { return runs_.size(); }
   uint64_t documents() const { return documents_; }
   uint64_t bytes() const { return bytes_; }
@@ -119,7 +120,9 @@ void split_document(const SplitOptions& opt, std::string_view text, std::vector<
     return;
   }
   // Metaspace: the document becomes "▁w1▁w2..." and every ▁ opens a piece; with
-  // whitespace_only_pieces a run of k spaces before a word gives "▁"*(k-1) and "▁word".
+  // whitespace_only_pieces a run of k spaces before a word gives "▁"*(k-1) and "▁word". A
+  // newline is a piece of its own: lines never glue into one long word (SentencePiece gets the
+  // same effect by normalising newlines to spaces, which would lose them).
   scratch.clear();
   if (opt.add_prefix_space) scratch += kMetaspace;
   for (char c : text) {
@@ -131,12 +134,17 @@ void split_document(const SplitOptions& opt, std::string_view text, std::vector<
   size_t i = 0;
   while (i < s.size()) {
     size_t j = i;
+    if (s[i] == '\n') {
+      emit_capped(s.substr(i, 1));
+      ++i;
+      continue;
+    }
     if (s.compare(i, m, kMetaspace) == 0) {
       size_t run = i;
       while (run < s.size() && s.compare(run, m, kMetaspace) == 0) run += m;
       if (opt.whitespace_only_pieces && run - i > m) {
         // The run minus its last ▁ is one piece; the last ▁ starts the next word.
-        size_t last = (run < s.size()) ? run - m : run;
+        size_t last = (run < s.size() && s[run] != '\n') ? run - m : run;
         if (last > i) {
           emit_capped(s.substr(i, last - i));
           i = last;
@@ -145,7 +153,7 @@ void split_document(const SplitOptions& opt, std::string_view text, std::vector<
       }
       j = i + m;
     }
-    while (j < s.size() && s.compare(j, m, kMetaspace) != 0) ++j;
+    while (j < s.size() && s[j] != '\n' && s.compare(j, m, kMetaspace) != 0) ++j;
     emit_capped(s.substr(i, j - i));
     i = j;
   }

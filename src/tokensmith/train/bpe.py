@@ -93,8 +93,8 @@ def train_bpe(counts: Union[PieceCounts, Mapping[str, PieceCounts]], *, vocab_si
     trainer = _core.Trainer(spec, [tables[lang].table for lang in languages], dev_tables, objective.spec(languages))
     with _merge_progress(progress, target - initial) as advance:
         while trainer.step(256):
-            advance(len(trainer.merges()))
-        advance(len(trainer.merges()))
+            advance(trainer.merge_count)
+        advance(trainer.merge_count)
     seconds = time.perf_counter() - started
     merges = trainer.merges()
     vocab = trainer.vocab()
@@ -141,9 +141,9 @@ def _char_layout(tables: Mapping[str, PieceCounts], specials: list[str], coverag
         raise ValueError("character_coverage must be in (0, 1]")
     freq: Counter = Counter()
     for t in tables.values():
-        for piece, n in t.items():
-            for ch in piece.decode("utf-8", "replace"):
-                freq[ch] += n
+        cps, counts = _core.char_counts(t.table)
+        for cp, n in zip(cps.tolist(), counts.tolist()):
+            freq[chr(cp)] += n
     total = sum(freq.values())
     ranked = sorted(freq.items(), key=lambda kv: (-kv[1], ord(kv[0])))
     kept, acc = [], 0

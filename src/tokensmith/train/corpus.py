@@ -140,12 +140,30 @@ class Corpus:
 
     def documents(self) -> Iterator[str]:
         """Every document, in order."""
+        for group, _ in self._groups():
+            yield from group
+
+    def batches(self, *, batch_bytes: int = 4 << 20) -> Iterator[list[str]]:
+        """Lists of documents of about ``batch_bytes`` characters each."""
+        batch: list[str] = []
+        size = 0
+        for group, nbytes in self._groups():
+            batch.extend(group)
+            size += nbytes
+            if size >= batch_bytes:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _groups(self) -> Iterator[tuple[list[str], int]]:
+        """Documents in groups (one per read block where the format allows), with their size."""
         if self._iterable is not None:
             for i, doc in enumerate(self._iterable):
                 if not isinstance(doc, str):
                     raise InputTypeError(f"corpus item {i} is {type(doc).__name__}, not str")
                 self._count(doc)
-                yield doc
+                yield [doc], len(doc)
             return
         done = 0
         for path in self.files:
@@ -154,29 +172,79 @@ class Corpus:
             kind, _ = _suffixes(path)
             size = path.stat().st_size
             if kind == ".parquet":
-                yield from self._parquet(path, done, size)
+                for doc in self._parquet(path, done, size):
+                    yield [doc], len(doc)
             else:
                 raw, disk = _open_binary(path)
                 with disk, raw:
-                    docs = self._jsonl(path, raw) if kind in (".jsonl", ".ndjson") else self._text(path, raw)
-                    for doc in docs:
-                        self.position = done + min(size, disk.tell())
-                        yield doc
+                    if kind in (".jsonl", ".ndjson") or self.document != "line":
+                        docs = self._jsonl(path, raw) if kind in (".jsonl", ".ndjson") else self._text(path, raw)
+                        for doc in docs:
+                            self.position = done + min(size, disk.tell())
+                            yield [doc], len(doc)
+                    else:
+                        for group, nbytes in self._line_blocks(path, raw):
+                            self.position = done + min(size, disk.tell())
+                            yield group, nbytes
             done += size
             self.position = done
 
-    def batches(self, *, batch_bytes: int = 4 << 20) -> Iterator[list[str]]:
-        """Lists of documents of about ``batch_bytes`` characters each."""
-        batch: list[str] = []
-        size = 0
-        for doc in self.documents():
-            batch.append(doc)
-            size += len(doc)
-            if size >= batch_bytes:
-                yield batch
-                batch, size = [], 0
-        if batch:
-            yield batch
+    def _line_blocks(self, path: Path, raw: IO[bytes], block: int = 8 << 20) -> Iterator[tuple[list[str], int]]:
+        """One document per line, read and decoded a block of whole lines at a time (the common
+        case costs one decode and one split per block); a block with invalid UTF-8 or a line
+        longer than max_line_bytes goes through the line-by-line path."""
+        carry = b""
+        number = 0  # lines before this block
+        long_line = False
+        while True:
+            data = raw.read(block)
+            if not data:
+                break
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) < self.max_line_bytes:
+                    carry = data
+                    continue
+                # An over-long line: hand on a chunk, cut before a partial character.
+                cut = self.max_line_bytes
+                while 0 < cut < len(data) and (data[cut] & 0xC0) == 0x80:
+                    cut -= 1
+                cut = cut or self.max_line_bytes
+                if not long_line:
+                    self.stats.chunked_lines += 1
+                    long_line = True
+                yield from self._decode_block(path, data[:cut], number)
+                carry = data[cut:]
+                continue
+            long_line = False
+            body, carry = data[:cut], data[cut:]
+            yield from self._decode_block(path, body, number)
+            number += body.count(b"\n")
+        if carry:
+            yield from self._decode_block(path, carry, number)
+
+    def _decode_block(self, path: Path, body: bytes, number: int) -> Iterator[tuple[list[str], int]]:
+        longest = max(map(len, body.split(b"\n"))) if len(body) > self.max_line_bytes else 0
+        try:
+            if longest > self.max_line_bytes:
+                raise ValueError("over-long line")
+            text = body.decode("utf-8")
+        except (UnicodeDecodeError, ValueError):
+            docs = []
+            for doc in self._text(path, io.BytesIO(body), first_line=number + 1):
+                docs.append(doc)
+            yield docs, sum(map(len, docs))
+            return
+        lines = text.split("\n")
+        stripped = 0
+        if "\r" in text:
+            stripped = sum(1 for line in lines if line.endswith("\r"))
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        docs = [line for line in lines if line]
+        self.stats.documents += len(docs)
+        self.stats.bytes += len(body) - body.count(b"\n") - stripped
+        yield docs, len(body)
 
     # ------------------------------------------------------------------------------ formats
 
@@ -198,9 +266,9 @@ class Corpus:
             self.stats.replaced += text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
             return text
 
-    def _lines(self, raw: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    def _lines(self, raw: IO[bytes], first_line: int = 1) -> Iterator[tuple[int, bytes]]:
         """(line number, bytes without the newline); over-long lines come in chunks."""
-        number = 0
+        number = first_line - 1
         carry = b""
         long_line = False
         while True:
@@ -235,7 +303,7 @@ class Corpus:
                     data = data[:-1]
             yield number, data
 
-    def _text(self, path: Path, raw: IO[bytes]) -> Iterator[str]:
+    def _text(self, path: Path, raw: IO[bytes], first_line: int = 1) -> Iterator[str]:
         if self.document == "file":
             data = raw.read()
             text = self._decode(data, path, 1)
@@ -245,7 +313,7 @@ class Corpus:
             return
         block: list[str] = []
         start = 1
-        for number, data in self._lines(raw):
+        for number, data in self._lines(raw, first_line):
             text = self._decode(data, path, number)
             if text is None:
                 continue

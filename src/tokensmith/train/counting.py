@@ -191,7 +191,7 @@ def count(corpus, *, splitter: Splitter, threads: Optional[int] = None, max_memo
     split = pretokenizers.Split(splitter.pattern) if generic else None
     started = time.perf_counter()
     with _progress(progress, description, corp.total_bytes) as advance:
-        for batch in corp.batches():
+        for batch in prefetch(corp.batches()):
             if norm is not None:
                 batch = [normalizers.normalize(norm, d) for d in batch]
             if generic:
@@ -212,6 +212,50 @@ def count(corpus, *, splitter: Splitter, threads: Optional[int] = None, max_memo
                  spilled_runs=spilled, distinct_pieces=len(table), pruned_pieces=table.pruned_pieces,
                  pruned_occurrences=table.pruned_occurrences, prune_threshold=table.prune_threshold)
     return PieceCounts(table, splitter, stats)
+
+
+def prefetch(items, depth: int = 2):
+    """Iterate ``items`` produced by a background thread, ``depth`` ahead: reading and decoding
+    the next batch (Python, holding the GIL) overlaps with counting this one (native, GIL
+    released). Exceptions of the producer are raised here, in order.
+
+    >>> list(prefetch(iter(range(5))))
+    [0, 1, 2, 3, 4]
+    """
+    import queue
+    import threading
+
+    box: "queue.Queue" = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                box.put((item, None))
+            box.put((done, None))
+        except BaseException as e:  # handed to the consumer
+            box.put((done, e))
+
+    worker = threading.Thread(target=produce, name="tokensmith-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = box.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
 
 
 class _progress:
