@@ -283,18 +283,9 @@ def mutated_json(draw, base):
 
 
 BASES = {"tokenizer.json": tokenizer_json, "tekken.json": tekken_json, "claude.json": claude_json}
-STRUCTURE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug: a JSON tokenizer whose parts have the wrong shape or type (a list or null where an object, "
-    "string or integer is expected, a missing key) escapes as TypeError/KeyError/AttributeError/"
-    "ValueError/OverflowError/RuntimeError instead of FormatError; minimal cases in "
-    "tests/test_errors.py::test_structurally_invalid_json_raises_format_error_naming_the_file"))
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.skip(reason=(
-        "known gap: some mutated legacy-Claude files make the loader exhaust memory; "
-        "kept out of the suite until the loader bounds them")) if n == "claude.json" else ())
-    for n in sorted(BASES)])
+@pytest.mark.parametrize("name", sorted(BASES))
 @settings(LOADER, report_multiple_bugs=False)
 @given(data=st.data())
 def test_mutated_json_tokenizer_loads_or_raises_a_tokensmith_error(tmp_path_factory, name, data):

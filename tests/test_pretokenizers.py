@@ -238,7 +238,7 @@ def hf_lib():
     return pytest.importorskip("tokenizers", reason="HF tokenizers is the reference for the generic path")
 
 BEHAVIORS = ("isolated", "removed", "merged_with_previous", "merged_with_next", "contiguous")
-# Patterns that never match the empty string (see the xfail tests below for those that do).
+# Patterns that never match the empty string (see test_split_at_zero_length_matches_like_hf for those that do).
 SPLIT_PATTERNS = [(r"\s+", False), (r"\d+", False), (r"a|b", False), (r"\p{L}+", False), (r"[.,!?]", False),
                   (r"ab", False), (r"\s", False), (" ", True), ("ab", True), ("..", True)]
 SPLIT_TEXTS = ["", "a", "aab b", "  hello  world  ", "12ab34", "xxaxx", "ab ab", "bab", "a b  c   d", " a ",
@@ -259,8 +259,6 @@ def _cases():
     for pattern, literal in SPLIT_PATTERNS:
         for behavior in BEHAVIORS:
             for invert in (False, True):
-                if behavior == "contiguous" and invert:
-                    continue  # covered by test_contiguous_inverted_split_merges_adjacent_kept_pieces_like_hf
                 yield pytest.param(pattern, literal, behavior, invert,
                                    id=f"{'lit' if literal else 're'}:{pattern!r}-{behavior}-{'invert' if invert else 'plain'}")
 
@@ -281,17 +279,11 @@ SPLIT_ALPHABET = st.sampled_from(list("aab b1 2.,!\n\tαé中") + ["ab", "  ", "
 @given(text=st.lists(SPLIT_ALPHABET, max_size=30).map("".join), which=st.integers(0, len(SPLIT_PATTERNS) - 1),
        invert=st.booleans())
 def test_split_behavior_matches_hf_on_generated_text(behavior, text, which, invert):
-    if behavior == "contiguous" and invert:
-        invert = False  # see test_contiguous_inverted_split_merges_adjacent_kept_pieces_like_hf
     pattern, literal = SPLIT_PATTERNS[which]
     expected = hf_pieces(hf_split(pattern, literal, behavior, invert), text)
     assert tp.split_text(tp.Split(pattern, behavior, invert, literal), text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: split_text's 'contiguous' joins only adjacent delimiter pieces; HF joins adjacent pieces of "
-    "the same kind, which with invert=True also joins adjacent kept pieces: Split(' ', contiguous, "
-    "invert=True) on 'a  b' is ['a', '  ', 'b'] in HF, ['a', ' ', ' ', 'b'] in tokensmith"))
 def test_contiguous_inverted_split_merges_adjacent_kept_pieces_like_hf():
     assert tp.split_text(tp.Split(" ", "contiguous", True, True), "a  b") == ["a", "  ", "b"]
     for pattern, literal in SPLIT_PATTERNS:
@@ -300,15 +292,50 @@ def test_contiguous_inverted_split_merges_adjacent_kept_pieces_like_hf():
             assert tp.split_text(tp.Split(pattern, "contiguous", True, literal), text) == hf_pieces(hf, text)
 
 
+def test_split_at_a_zero_length_match_as_worked_out_by_hand():
+    # HF splits at the empty match before each 'a' and keeps it while joining neighbours.
+    assert tp.split_text(tp.Split(r"(?=a)"), "bab") == ["b", "ab"]
+    assert tp.split_text(tp.Split(r"(?=a)", "merged_with_next"), "bab") == ["b", "ab"]
+    # An empty match right after the previous match is skipped, as HF's regex engine (onig) does:
+    # 'a*' matches '' at 0 and 'aa', but not '' at 3.
+    assert tp.split_text(tp.Split(r"a*", "removed", invert=True), "baa") == ["aa"]
+
+
+ZERO_LENGTH_PATTERNS = [(r"(?=a)", False), (r"(?=[A-Z])", False), (r"\b", False), (r"\B", False), (r"a*", False),
+                        (r"x?", False), (r"(?<=a)", False), (r"\s*", False), (r"(?=a)|a", False),
+                        (r"b|(?=c)", False), (r"(?:)|a", False), (r"\p{L}*", False), (r"", False), ("", True)]
+
+
+@pytest.mark.parametrize("behavior", BEHAVIORS)
+@pytest.mark.parametrize("invert", [False, True], ids=["plain", "invert"])
+def test_split_at_zero_length_matches_like_hf(behavior, invert):
+    for pattern, literal in ZERO_LENGTH_PATTERNS:
+        hf = hf_split(pattern, literal, behavior, invert)
+        step = tp.Split(pattern, behavior, invert, literal)
+        for text in ["", "bab", "bab xa", "HelloWorldAgain", "aaa", "a  bc c", "ab\nca", "é中a🦙 B"]:
+            assert tp.split_text(step, text) == hf_pieces(hf, text), (pattern, literal, text)
+
+
+@pytest.mark.parametrize("behavior", BEHAVIORS)
+@FUZZ
+@given(text=st.lists(SPLIT_ALPHABET | st.sampled_from(list("cABC")), max_size=30).map("".join),
+       which=st.integers(0, len(ZERO_LENGTH_PATTERNS) - 1), invert=st.booleans())
+def test_split_at_zero_length_matches_like_hf_on_generated_text(behavior, text, which, invert):
+    pattern, literal = ZERO_LENGTH_PATTERNS[which]
+    expected = hf_pieces(hf_split(pattern, literal, behavior, invert), text)
+    assert tp.split_text(tp.Split(pattern, behavior, invert, literal), text) == expected
+
+
 @pytest.mark.xfail(strict=True, reason=(
-    "bug: split_text drops zero-length matches, but HF splits at them: Split(Regex('(?=a)')) on 'bab' "
-    "is ['b', 'ab'] in HF and ['bab'] in tokensmith (lookahead and \\b patterns are affected)"))
-@pytest.mark.parametrize("behavior", ["isolated", "merged_with_next"])
-def test_split_at_zero_length_matches_like_hf(behavior):
-    for pattern in (r"(?=a)", r"(?=[A-Z])"):
-        hf = hf_split(pattern, False, behavior, False)
-        for text in ["bab", "bab xa", "HelloWorldAgain", "aaa"]:
-            assert tp.split_text(tp.Split(pattern, behavior), text) == hf_pieces(hf, text), (pattern, text)
+    "mismatch: HF compiles Split regexes with onig's Ruby syntax, where ^ and $ match at every line "
+    "start/end; split_text compiles them with Python's regex, where they match only at the text's "
+    "start/end (and $ before a final newline): Split(Regex('$')) on 'a\\nb' is ['a', '\\nb'] in HF, "
+    "['a\\nb'] in tokensmith"))
+@pytest.mark.parametrize("pattern", [r"^", r"$"])
+def test_split_line_anchors_match_at_every_line_like_hf(pattern):
+    hf = hf_split(pattern, False, "isolated", False)
+    for text in ["a\nb", "ab\n\ncd\n", "x"]:
+        assert tp.split_text(tp.Split(pattern), text) == hf_pieces(hf, text), text
 
 
 @pytest.mark.parametrize("individual", [False, True])

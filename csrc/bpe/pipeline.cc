@@ -136,6 +136,9 @@ void Pipeline::split_phase(const uint8_t* s, size_t begin, size_t end, const Mat
         mstop += l;
       }
     }
+    // A previous rstrip already took the whole match: HF clamps it to an empty span and drops it
+    // (a clamp past the match's end makes HF panic; dropping it there too is the sane reading).
+    if (mstart >= mstop) continue;
     if (start_offset < mstart)
       out.push_back({static_cast<uint32_t>(start_offset), static_cast<uint32_t>(mstart), -1});
     out.push_back({static_cast<uint32_t>(mstart), static_cast<uint32_t>(mstop), v});

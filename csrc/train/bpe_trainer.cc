@@ -409,7 +409,11 @@ struct Trainer::State {
         uint32_t q = pair_index(key_of(x, y));
         pairs[q].count += sign * n;
         if (spec.per_language) add_lang(q, lang, sign * n);
-        if (sign < 0) return;
+        if (sign < 0) {
+          // A pair with no occurrence left needs no word list (it may start a new one later).
+          if (pairs[q].count <= 0) std::vector<uint32_t>().swap(pairs[q].where);
+          return;
+        }
         std::vector<uint32_t>& where = pairs[q].where;
         if (where.empty() || where.back() != w) where.push_back(w);
         if (pair_stamp[q] != stamp) {

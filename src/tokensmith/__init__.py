@@ -18,12 +18,23 @@ from tokensmith.errors import (
 from tokensmith.models.bpe import BPE
 from tokensmith.tokenizer import AddedToken, Tokenizer
 
-# ts.train and ts.evaluate are the functions of the packages of the same name (import their
-# modules as `from tokensmith.train.corpus import Corpus`).
-from tokensmith.evaluate import Report, evaluate  # noqa: E402
+# ts.train and ts.evaluate are functions; their packages (tokensmith.train, tokensmith.evaluate)
+# hold the modules: import those as `from tokensmith.evaluate.report import Report`. The
+# packages are imported first so that the functions bound below are what the names mean.
+import tokensmith.evaluate  # noqa: E402,F401  (light: the package imports nothing)
 from tokensmith.train import ParityAware, train  # noqa: E402
 
 __version__ = "0.1.0"
+
+
+def evaluate(tokenizers, corpora, **options):
+    """Measure tokenizers on corpora and return a :class:`tokensmith.evaluate.report.Report`
+    (``.table()``, ``.to_html(path)``, ``.to_json(path)``, ``.to_csv(path)``). See
+    :func:`tokensmith.evaluate.run.evaluate` for the options and docs/metrics.md for the metrics.
+    """
+    from tokensmith.evaluate.run import evaluate as run
+
+    return run(tokenizers, corpora, **options)
 
 
 def load(source, **options) -> Tokenizer:
@@ -40,7 +51,7 @@ def load(source, **options) -> Tokenizer:
 
 
 __all__ = [
-    "AddedToken", "BPE", "FormatError", "InputTypeError", "Report", "SpecialTokenError", "Tokenizer",
+    "AddedToken", "BPE", "FormatError", "InputTypeError", "SpecialTokenError", "Tokenizer",
     "TokenizerNotFoundError", "TokensmithError", "UnsupportedComponentError", "decoders", "errors", "evaluate",
     "ParityAware", "train",
     "load", "normalizers", "pretokenizers", "__version__",

@@ -143,30 +143,46 @@ def to_json(dec: Optional[Decoder]) -> Optional[dict]:
     raise TypeError(f"not a decoder: {dec!r}")
 
 
-def from_json(obj: Optional[dict], *, path: object = None) -> Optional[Decoder]:
-    from tokensmith.errors import UnsupportedComponentError
+def from_json(obj: Optional[dict], *, path: object = None, where: str = "decoder") -> Optional[Decoder]:
+    """Parse HF's JSON form; unsupported components raise UnsupportedComponentError, parts of the
+    wrong shape a FormatError naming ``where`` in the file."""
+    from tokensmith import _shape
+    from tokensmith.errors import FormatError, UnsupportedComponentError
 
+    obj = _shape.component(obj, where, path)
     if obj is None:
         return None
-    kind = obj.get("type")
+    kind = obj["type"]
+    at = f"{where} ({kind})"
     if kind == "ByteLevel":
         return ByteLevel()
     if kind == "Replace":
-        pat = obj.get("pattern", {})
-        if "String" not in pat:
+        pattern, literal = _shape.pattern(_shape.field(obj, "pattern"), f"{at}.pattern", path)
+        if not literal:
             raise UnsupportedComponentError("Replace decoder with a regex pattern is not supported", path=path)
-        return Replace(pat["String"], obj.get("content", ""))
+        return Replace(pattern, _shape.string(_shape.field(obj, "content"), f"{at}.content", path))
     if kind == "ByteFallback":
         return ByteFallback()
     if kind == "Fuse":
         return Fuse()
     if kind == "Strip":
-        return Strip(obj.get("content", " "), int(obj.get("start", 0)), int(obj.get("stop", 0)))
+        content = _shape.string(obj.get("content", " "), f"{at}.content", path, what="one character")
+        if len(content) != 1:
+            raise _shape.fail(f"{at}.content", "one character", content, path)
+        start, stop = (_shape.integer(obj.get(key, 0), f"{at}.{key}", path, lo=0) for key in ("start", "stop"))
+        return Strip(content, start, stop)
     if kind == "Metaspace":
-        scheme = obj.get("prepend_scheme", "always" if obj.get("add_prefix_space", True) else "never")
-        return Metaspace(obj.get("replacement", "▁"), scheme)
+        replacement = _shape.string(obj.get("replacement", "▁"), f"{at}.replacement", path)
+        legacy = _shape.flag(obj.get("add_prefix_space"), f"{at}.add_prefix_space", path, True)
+        scheme = obj.get("prepend_scheme", "always" if legacy else "never")
+        if scheme not in ("always", "first", "never"):
+            raise FormatError(f"{at}.prepend_scheme: expected 'always', 'first' or 'never', got "
+                              f"{_shape.describe(scheme)}", path=path)
+        return Metaspace(replacement, scheme)
     if kind == "Sequence":
-        return Sequence([from_json(d, path=path) for d in obj.get("decoders", [])])
+        steps = _shape.array(_shape.field(obj, "decoders"), f"{at}.decoders", path)
+        return Sequence([from_json(_shape.obj(d, f"{where}.decoders[{k}]", path, what="an object with a 'type'"),
+                                   path=path, where=f"{where}.decoders[{k}]") for k, d in enumerate(steps)])
     raise UnsupportedComponentError(
         f"decoder {kind!r} is not supported yet (supported: ByteLevel, Replace, ByteFallback, Fuse, "
         "Strip, Metaspace, Sequence)", path=path)

@@ -145,24 +145,36 @@ def to_json(norm: Optional[Normalizer]) -> Optional[dict]:
     raise TypeError(f"not a normalizer: {norm!r}")
 
 
-def from_json(obj: Optional[dict], *, path: object = None) -> Optional[Normalizer]:
-    from tokensmith.errors import UnsupportedComponentError
+def from_json(obj: Optional[dict], *, path: object = None, where: str = "normalizer") -> Optional[Normalizer]:
+    """Parse HF's JSON form; unsupported components raise UnsupportedComponentError, parts of the
+    wrong shape (and regexes that do not compile) a FormatError naming ``where`` in the file."""
+    from tokensmith import _shape
+    from tokensmith.errors import FormatError, UnsupportedComponentError
 
+    obj = _shape.component(obj, where, path)
     if obj is None:
         return None
-    kind = obj.get("type")
+    kind = obj["type"]
+    at = f"{where} ({kind})"
     simple = {"NFC": NFC, "NFD": NFD, "NFKC": NFKC, "NFKD": NFKD, "Lowercase": Lowercase}
     if kind in simple:
         return simple[kind]()
     if kind == "Prepend":
-        return Prepend(obj["prepend"])
+        return Prepend(_shape.string(_shape.field(obj, "prepend"), f"{at}.prepend", path))
     if kind == "Replace":
-        pat = obj.get("pattern", {})
-        if "Regex" in pat:
-            return Replace(pat["Regex"], obj.get("content", ""), True)
-        return Replace(pat.get("String", ""), obj.get("content", ""))
+        pattern, literal = _shape.pattern(_shape.field(obj, "pattern"), f"{at}.pattern", path)
+        content = _shape.string(_shape.field(obj, "content"), f"{at}.content", path)
+        if not literal:
+            try:
+                regex.compile(pattern)
+            except regex.error as e:
+                raise FormatError(f"{at}.pattern: expected a regex, got {pattern!r}, which does not compile "
+                                  f"({e})", path=path) from None
+        return Replace(pattern, content, not literal)
     if kind == "Sequence":
-        return Sequence([from_json(s, path=path) for s in obj.get("normalizers", [])])
+        steps = _shape.array(_shape.field(obj, "normalizers"), f"{at}.normalizers", path)
+        return Sequence([from_json(_shape.obj(s, f"{where}.normalizers[{k}]", path, what="an object with a 'type'"),
+                                   path=path, where=f"{where}.normalizers[{k}]") for k, s in enumerate(steps)])
     raise UnsupportedComponentError(
         f"normalizer {kind!r} is not supported yet (supported: NFC, NFD, NFKC, NFKD, Lowercase, "
         "Prepend, Replace, Sequence); tokensmith refuses it rather than encode differently", path=path)

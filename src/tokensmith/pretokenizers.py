@@ -192,10 +192,38 @@ def _compile(pattern: str, literal: bool) -> "regex.Pattern":
     return _compiled[key]
 
 
+def _match_spans(pattern: "regex.Pattern", text: str) -> list[tuple[int, int]]:
+    """Match spans as HF tokenizers finds them (the onig crate's ``find_iter``).
+
+    It differs from Python's ``finditer`` only around empty matches: onig drops an empty match
+    that starts where the previous match ended and then resumes one character later, so a
+    non-empty match at that position is never tried. Without empty matches the two agree (the
+    first difference would be an empty match both report), so the plain ``finditer`` serves.
+    """
+    spans = [m.span() for m in pattern.finditer(text)]
+    if all(a != b for a, b in spans):
+        return spans
+    spans, pos, last_end = [], 0, None
+    while pos <= len(text):
+        m = pattern.search(text, pos)
+        if m is None:
+            break
+        a, b = m.span()
+        if a == b and pos == last_end:
+            pos += 1  # one character
+            continue
+        spans.append((a, b))
+        pos = last_end = b
+    return spans
+
+
 def _split_one(step: Split, text: str) -> list[str]:
-    """HF's SplitDelimiterBehavior on one piece of text."""
-    spans = [(m.start(), m.end()) for m in _compile(step.pattern, step.literal).finditer(text)
-             if m.end() > m.start()]
+    """HF's ``NormalizedString::split`` with a SplitDelimiterBehavior on one piece of text.
+
+    As in HF, pieces are (span, is_match) with empty matches kept while the behaviour joins
+    neighbours; empty pieces are dropped only at the end.
+    """
+    spans = _match_spans(_compile(step.pattern, step.literal), text)
     # Pieces as (start, end, is_match); `invert` swaps which parts count as the delimiter.
     parts, pos = [], 0
     for a, b in spans:
@@ -213,9 +241,10 @@ def _split_one(step: Split, text: str) -> list[str]:
     elif behavior == "removed":
         out = [[a, b] for a, b, m in parts if not m]
     elif behavior == "contiguous":
+        # Neighbours of the same kind join: runs of delimiters, and with `invert` runs of kept text.
         out, prev = [], False
         for a, b, m in parts:
-            if m and prev and out:
+            if m == prev and out:
                 out[-1][1] = b
             else:
                 out.append([a, b])
@@ -235,7 +264,7 @@ def _split_one(step: Split, text: str) -> list[str]:
             prev = m
         if backwards:
             out.reverse()
-    return [text[a:b] for a, b in out]
+    return [text[a:b] for a, b in out if b > a]
 
 
 def validate(pre: Optional[PreTokenizer], *, name: str = "tokenizer") -> None:
@@ -248,6 +277,19 @@ def validate(pre: Optional[PreTokenizer], *, name: str = "tokenizer") -> None:
                 _compile(step.pattern, step.literal)
             except (regex.error, TypeError) as e:
                 raise FormatError(f"{name}: invalid split regex {step.pattern!r}: {e}") from None
+
+
+def checked_split(pattern: str, *, where: str, path: object = None) -> Split:
+    """``Split(pattern)`` for a pattern read from a file, compiled now: a regex that does not
+    compile is a FormatError naming the file and ``where`` the pattern sits in it."""
+    from tokensmith.errors import FormatError
+
+    try:
+        _compile(pattern, False)
+    except regex.error as e:
+        raise FormatError(f"{where}: expected a regex, got {pattern!r}, which does not compile ({e})",
+                          path=path) from None
+    return Split(pattern)
 
 
 def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
@@ -289,28 +331,35 @@ def to_json(pre: Optional[PreTokenizer]) -> Optional[dict]:
     raise TypeError(f"not a pre-tokenizer: {pre!r}")
 
 
-def from_json(obj: Optional[dict], *, path: object = None) -> Optional[PreTokenizer]:
-    """Parse HF's JSON form; unsupported components raise UnsupportedComponentError."""
+def from_json(obj: Optional[dict], *, path: object = None, where: str = "pre_tokenizer") -> Optional[PreTokenizer]:
+    """Parse HF's JSON form; unsupported components raise UnsupportedComponentError, parts of the
+    wrong shape (and regexes that do not compile) a FormatError naming ``where`` in the file."""
+    from tokensmith import _shape
     from tokensmith.errors import UnsupportedComponentError
 
+    obj = _shape.component(obj, where, path)
     if obj is None:
         return None
-    kind = obj.get("type")
+    kind = obj["type"]
+    at = f"{where} ({kind})"
     if kind == "Sequence":
-        return Sequence([from_json(s, path=path) for s in obj.get("pretokenizers", [])])
+        steps = _shape.array(_shape.field(obj, "pretokenizers"), f"{at}.pretokenizers", path)
+        return Sequence([from_json(_shape.obj(s, f"{where}.pretokenizers[{k}]", path, what="an object with a 'type'"),
+                                   path=path, where=f"{where}.pretokenizers[{k}]") for k, s in enumerate(steps)])
     if kind == "Split":
-        pat = obj.get("pattern", {})
-        literal = "String" in pat
-        behavior = _snake(str(obj.get("behavior", "Isolated")))
+        text, literal = _shape.pattern(_shape.field(obj, "pattern"), f"{at}.pattern", path)
+        raw = obj.get("behavior", "Isolated")
+        behavior = _snake(_shape.string(raw, f"{at}.behavior", path))
         if behavior not in _BEHAVIORS:
-            raise UnsupportedComponentError(f"Split behavior {obj.get('behavior')!r} is not supported", path=path)
-        return Split(pat.get("String") if literal else pat.get("Regex"), behavior,
-                     bool(obj.get("invert", False)), literal)
+            raise UnsupportedComponentError(f"Split behavior {raw!r} is not supported", path=path)
+        if not literal:
+            checked_split(text, where=f"{at}.pattern", path=path)
+        return Split(text, behavior, _shape.flag(obj.get("invert"), f"{at}.invert", path, False), literal)
     if kind == "ByteLevel":
-        return ByteLevel(bool(obj.get("add_prefix_space", True)), bool(obj.get("use_regex", True)),
-                         bool(obj.get("trim_offsets", True)))
+        return ByteLevel(*(_shape.flag(obj.get(key), f"{at}.{key}", path, True)
+                           for key in ("add_prefix_space", "use_regex", "trim_offsets")))
     if kind == "Digits":
-        return Digits(bool(obj.get("individual_digits", False)))
+        return Digits(_shape.flag(obj.get("individual_digits"), f"{at}.individual_digits", path, False))
     raise UnsupportedComponentError(
         f"pre-tokenizer {kind!r} is not supported yet (supported: Split, ByteLevel, Digits, "
         "Sequence); tokensmith refuses it rather than encode differently", path=path)

@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequence, Union
 
-import numpy as np
 
 from tokensmith import _core, decoders, normalizers, pretokenizers
 from tokensmith.bytelevel import encode_token as _bytelevel_str
@@ -91,6 +90,7 @@ class Tokenizer:
         model = self.model
         left, right = model.merge_lists()
         added = self.added_tokens
+        self._check_added_ids()
         size = max([model.size] + [t.id + 1 for t in added])
         decode: list[Optional[bytes]] = [None] * size
         strings = model.token_strings
@@ -137,6 +137,25 @@ class Tokenizer:
         self._disallow_all = self._mask_of(set(self._special))
         self._decode_finish = decoders.has_finish(self.decoder)
         self._token_to_id: Optional[dict[str, int]] = None
+
+    def _check_added_ids(self) -> None:
+        """Added-token ids index the dense decode table: refuse what the readers could not bound
+        (a Tokenizer built by hand, special tokens passed by the caller)."""
+        from tokensmith import _shape
+        from tokensmith.errors import FormatError
+        from tokensmith.formats.common import check_dense
+
+        for t in self.added_tokens:
+            if not isinstance(t.id, int) or isinstance(t.id, bool) or not 0 <= t.id <= _shape.MAX_ID:
+                raise FormatError(f"{self.name}: added token {t.content!r} has id {t.id!r}; expected an integer "
+                                  "0 <= id < 2**31")
+        top = max([self.model.size] + [t.id + 1 for t in self.added_tokens])
+        if top == self.model.size:
+            return
+        try:
+            check_dense(top, sum(x is not None for x in self.model.tokens) + len(self.added_tokens))
+        except FormatError as e:
+            raise FormatError(f"{self.name}: {e}") from None
 
     def _mask_of(self, contents: AbstractSet[str]) -> Optional[list[int]]:
         mask = [1 if (t.special and t.content in contents) else 0 for t in self.added_tokens]
@@ -261,12 +280,14 @@ class Tokenizer:
             return self._core.encode_batch([_fix_surrogates(t) for t in texts], mask, max(1, n))
 
     def encode_to_numpy(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
-                        disallowed_special: AllowedSpecial = "all") -> np.ndarray:
+                        disallowed_special: AllowedSpecial = "all") -> "numpy.ndarray":
         """Token ids as a ``uint32`` numpy array, built without an intermediate list."""
         text = _check_str(text)
         mask = self._policy(text, allowed_special, disallowed_special)
         if self._fast_ok(text):
             return self._native(self._core.encode_numpy, text, mask)
+        import numpy as np  # imported when first needed: `import tokensmith` stays light
+
         return np.asarray(self._encode_slow(text, mask, offsets=None), dtype=np.uint32)
 
     def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
@@ -339,7 +360,7 @@ class Tokenizer:
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """The bytes the ids stand for (special tokens included)."""
-        if isinstance(ids, np.ndarray):
+        if type(ids).__module__ == "numpy":  # an ndarray: without importing numpy for the check
             ids = ids.tolist()
         try:
             return self._core.decode(ids)

@@ -12,9 +12,5 @@ Modules, each with one job: :mod:`.metrics` (pure functions over raw counts), :m
 """
 from __future__ import annotations
 
-from tokensmith.evaluate.corpora import Corpus, Texts, from_spec
-from tokensmith.evaluate.issues import Issue
-from tokensmith.evaluate.report import Report
-from tokensmith.evaluate.run import evaluate
-
-__all__ = ["Corpus", "Issue", "Report", "Texts", "evaluate", "from_spec"]
+# Nothing is imported here, so that `import tokensmith` stays light; `tokensmith.evaluate` (the
+# function) imports the modules it needs when called.

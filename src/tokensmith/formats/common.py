@@ -78,8 +78,9 @@ def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
 def check_dense(size: int, count: int, *, path: object = None) -> None:
     """Ids are stored densely; refuse a table that is mostly holes rather than exhaust memory."""
     if size > 4 * count + 1_000_000:
-        raise FormatError(f"ids run up to {size - 1} for only {count} tokens; ids this sparse are not "
-                          "supported (renumber the tokens)", path=path)
+        raise FormatError(f"ids run up to {size - 1} for only {count} tokens; expected ids below "
+                          f"{4 * count + 1_000_000} (4 per token + 1,000,000): ids this sparse are not "
+                          "supported, renumber the tokens", path=path)
 
 
 def ranks_to_tokens(ranks: dict[bytes, int], *, path: object = None) -> list[Optional[bytes]]:

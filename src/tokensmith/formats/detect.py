@@ -110,14 +110,10 @@ def _load_file(path: Path, **options):
     obj = read_json(path)
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         return hf_json.from_file_dict(obj, path=path, **options)
-    for fmt, reader in (("Tekken", tekken), ("legacy Claude", claude)):
-        if (reader.is_tekken if reader is tekken else reader.is_claude)(obj):
-            try:
-                return reader.load(path, obj=obj, **options)
-            except (KeyError, TypeError, AttributeError, ValueError, IndexError, OverflowError) as e:
-                if isinstance(e, FormatError):
-                    raise
-                raise FormatError(f"malformed {fmt} JSON: {type(e).__name__}: {e}", path=path) from None
+    if tekken.is_tekken(obj):
+        return tekken.load(path, obj=obj, **options)
+    if claude.is_claude(obj):
+        return claude.load(path, obj=obj, **options)
     if isinstance(obj, dict) and obj and all(isinstance(v, int) for v in list(obj.values())[:100]):
         merges = sorted(path.parent.glob("vocab.bpe")) + sorted(path.parent.glob("*merges.txt"))
         if merges:

@@ -12,22 +12,18 @@ import warnings
 from pathlib import Path
 from typing import Optional, Sequence
 
-from tokensmith import decoders, normalizers, postprocessors, pretokenizers
+from tokensmith import _shape, decoders, normalizers, postprocessors, pretokenizers
 from tokensmith.bytelevel import encode_token, try_decode_token
 from tokensmith.errors import FormatError, UnsupportedComponentError
 from tokensmith.formats.common import atomic_write, check_dense, read_json
 from tokensmith.models.bpe import BPE
 
 
-def _is_byte_level(obj: dict) -> bool:
-    def has(o) -> bool:
-        if not isinstance(o, dict):
-            return False
-        if o.get("type") == "ByteLevel":
-            return True
-        return any(has(x) for key in ("pretokenizers", "decoders") for x in o.get(key, []) or [])
-
-    return has(obj.get("pre_tokenizer")) or has(obj.get("decoder"))
+def _is_byte_level(pre, decoder) -> bool:
+    """Whether the (parsed) pre-tokenizer or decoder has a ByteLevel step: the vocabulary strings
+    are then GPT-2's printable stand-ins for bytes."""
+    return (any(isinstance(s, pretokenizers.ByteLevel) for s in pretokenizers.steps_of(pre))
+            or any(isinstance(s, decoders.ByteLevel) for s in decoders._steps(decoder)))
 
 
 def _merge_error(message: str, index: int, path, lines: Optional[Sequence[int]]) -> FormatError:
@@ -42,44 +38,52 @@ def _merge_pair(m, index: int, path, where: str, lines) -> tuple[str, str]:
     if isinstance(m, str):
         parts = m.split(" ")
         if len(parts) != 2:
-            raise _merge_error(f"{where} {m!r} is not two tokens separated by one space", index, path, lines)
+            raise _merge_error(f"{where} {m!r}: expected two tokens separated by one space", index, path, lines)
         return parts[0], parts[1]
-    if isinstance(m, list) and len(m) == 2:
-        return str(m[0]), str(m[1])
-    raise _merge_error(f"{where} {m!r} is neither 'a b' nor ['a', 'b']", index, path, lines)
+    if isinstance(m, list) and len(m) == 2 and all(isinstance(x, str) for x in m):
+        return m[0], m[1]
+    raise _merge_error(f"{where} {m!r}: expected 'a b' or ['a', 'b'] (two token strings)", index, path, lines)
 
 
 def parse_model(model: dict, *, byte_level: bool, path: object = None) -> BPE:
+    at = "model"
     kind = model.get("type", "BPE" if "merges" in model else None)
     if kind != "BPE":
         raise UnsupportedComponentError(
             f"model {kind!r} is not supported yet; tokensmith runs BPE tokenizer.json files", path=path)
-    if model.get("dropout") not in (None, 0, 0.0):
+    dropout = model.get("dropout")
+    if dropout is not None and (not isinstance(dropout, (int, float)) or isinstance(dropout, bool)):
+        raise _shape.fail(f"{at}.dropout", "a number or null", dropout, path)
+    if dropout not in (None, 0, 0.0):
         raise UnsupportedComponentError("BPE dropout is set; it makes encoding random. Remove "
                                         "'dropout' from the model to load it", path=path)
     for key in ("continuing_subword_prefix", "end_of_word_suffix"):
-        if model.get(key):
+        if _shape.optional_string(model.get(key), f"{at}.{key}", path):
             raise UnsupportedComponentError(f"BPE option {key}={model[key]!r} is not supported yet", path=path)
     vocab = model.get("vocab")
     if not isinstance(vocab, dict):
-        raise FormatError("model.vocab must be an object mapping token -> id", path=path)
-    return build_bpe(vocab, model.get("merges", []), byte_level=byte_level, path=path,
-                     ignore_merges=bool(model.get("ignore_merges", False)),
-                     byte_fallback=bool(model.get("byte_fallback", False)),
-                     unk_token=model.get("unk_token"), fuse_unk=bool(model.get("fuse_unk", False)))
+        raise _shape.fail(f"{at}.vocab", "an object mapping token -> id", _shape.field(model, "vocab"), path)
+    merges = _shape.array(model.get("merges", []), f"{at}.merges", path,
+                          what="a list of merges, each 'a b' or ['a', 'b']")
+    flags = {key: _shape.flag(model.get(key), f"{at}.{key}", path, False)
+             for key in ("ignore_merges", "byte_fallback", "fuse_unk")}
+    return build_bpe(vocab, merges, byte_level=byte_level, path=path, where=f"{at}.vocab",
+                     ignore_merges=flags["ignore_merges"], byte_fallback=flags["byte_fallback"],
+                     unk_token=_shape.optional_string(model.get("unk_token"), f"{at}.unk_token", path),
+                     fuse_unk=flags["fuse_unk"])
 
 
 def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: object = None,
               ignore_merges: bool = False, byte_fallback: bool = False, unk_token: Optional[str] = None,
-              fuse_unk: bool = False, merge_lines: Optional[Sequence[int]] = None) -> BPE:
-    """A pair-rank BPE model from a vocabulary and merge list (strings as in the file)."""
+              fuse_unk: bool = False, merge_lines: Optional[Sequence[int]] = None, where: str = "vocab") -> BPE:
+    """A pair-rank BPE model from a vocabulary and merge list (strings as in the file); ``where``
+    names the vocabulary in error messages."""
     if not vocab:
-        raise FormatError("the vocabulary is empty", path=path)
+        raise FormatError(f"{where}: the vocabulary is empty", path=path)
     bad = next(((s, i) for s, i in vocab.items() if not isinstance(i, int) or isinstance(i, bool)
-                or not 0 <= i < 2**31), None)
+                or not 0 <= i <= _shape.MAX_ID), None)
     if bad is not None:
-        raise FormatError(f"token {bad[0]!r} has invalid id {bad[1]!r} (ids are integers 0 <= id < 2**31)",
-                          path=path)
+        raise _shape.fail(f"{where}[{bad[0]!r}]", "an integer id 0 <= id < 2**31", bad[1], path)
     size = max(vocab.values()) + 1
     check_dense(size, len(vocab), path=path)
     tokens: list[Optional[bytes]] = [None] * size
@@ -112,50 +116,46 @@ def build_bpe(vocab: dict[str, int], merges: list, *, byte_level: bool, path: ob
 
 
 def parse_added(items: list, *, path: object = None):
+    """HF's ``added_tokens`` list (null or absent: none)."""
     from tokensmith.tokenizer import AddedToken
 
     out = []
-    for k, t in enumerate(items or []):
-        try:
-            out.append(AddedToken(content=t["content"], id=int(t["id"]), special=bool(t.get("special", False)),
-                                  lstrip=bool(t.get("lstrip", False)), rstrip=bool(t.get("rstrip", False)),
-                                  single_word=bool(t.get("single_word", False)),
-                                  normalized=bool(t.get("normalized", not t.get("special", False)))))
-        except (KeyError, TypeError, ValueError):
-            raise FormatError(f"added_tokens[{k}] needs 'content' and an integer 'id'", path=path) from None
+    entries = [] if items is None else _shape.array(items, "added_tokens", path,
+                                                     what="a list of {'id': ..., 'content': ...} objects")
+    for k, t in enumerate(entries):
+        at = f"added_tokens[{k}]"
+        _shape.obj(t, at, path, what="an object with 'content' and 'id'")
+        content = _shape.string(_shape.field(t, "content"), f"{at}.content", path, what="the token's text (a string)")
+        if not content:
+            raise _shape.fail(f"{at}.content", "the token's text (a non-empty string)", content, path)
+        special = _shape.flag(t.get("special"), f"{at}.special", path, False)
+        flags = {key: _shape.flag(t.get(key), f"{at}.{key}", path, False) for key in ("lstrip", "rstrip", "single_word")}
+        out.append(AddedToken(content=content, id=_shape.token_id(_shape.field(t, "id"), f"{at}.id", path),
+                              special=special, normalized=_shape.flag(t.get("normalized"), f"{at}.normalized",
+                                                                       path, not special), **flags))
     return out
 
 
 def from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
-    """A Tokenizer from a parsed tokenizer.json; a part of the wrong shape is a FormatError."""
-    try:
-        return _from_dict(obj, path=path, name=name)
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError, OverflowError) as e:
-        if isinstance(e, FormatError):
-            raise
-        raise FormatError(f"malformed tokenizer.json: {type(e).__name__}: {e}; compare the file with "
-                          "one saved by HF tokenizers", path=path) from None
-
-
-def _from_dict(obj: dict, *, path: object = None, name: Optional[str] = None):
+    """A Tokenizer from a parsed tokenizer.json; a part of the wrong shape is a FormatError
+    naming it (each component parser checks what it reads)."""
     from tokensmith.tokenizer import Tokenizer
 
     if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
         raise FormatError("not a tokenizer.json: no 'model' entry", path=path)
     if obj.get("truncation") or obj.get("padding"):
-        warnings.warn(f"{path}: truncation/padding settings are not applied by tokensmith", stacklevel=3)
-    byte_level = _is_byte_level(obj)
-    model = parse_model(obj["model"], byte_level=byte_level, path=path)
-    return Tokenizer(
-        model,
-        normalizer=normalizers.from_json(obj.get("normalizer"), path=path),
-        pretokenizer=pretokenizers.from_json(obj.get("pre_tokenizer"), path=path),
-        added_tokens=parse_added(obj.get("added_tokens"), path=path),
-        post_processor=postprocessors.from_json(obj.get("post_processor"), path=path),
-        decoder=decoders.from_json(obj.get("decoder"), path=path),
-        name=name or _name_from(path),
-        source_format="hf",
-    )
+        warnings.warn(f"{path}: truncation/padding settings are not applied by tokensmith", stacklevel=2)
+    normalizer = normalizers.from_json(obj.get("normalizer"), path=path)
+    pre = pretokenizers.from_json(obj.get("pre_tokenizer"), path=path)
+    post = postprocessors.from_json(obj.get("post_processor"), path=path)
+    decoder = decoders.from_json(obj.get("decoder"), path=path)
+    added = parse_added(obj.get("added_tokens"), path=path)
+    model = parse_model(obj["model"], byte_level=_is_byte_level(pre, decoder), path=path)
+    # Added tokens beyond the vocabulary extend the dense id tables: bound them like vocabulary ids.
+    check_dense(max([model.size] + [t.id + 1 for t in added]),
+                sum(t is not None for t in model.tokens) + len(added), path=path)
+    return Tokenizer(model, normalizer=normalizer, pretokenizer=pre, added_tokens=added, post_processor=post,
+                     decoder=decoder, name=name or _name_from(path), source_format="hf")
 
 
 def _name_from(path) -> str:

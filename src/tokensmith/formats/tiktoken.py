@@ -17,7 +17,7 @@ from typing import Optional
 
 from tokensmith import pretokenizers
 from tokensmith.errors import FormatError
-from tokensmith.formats.common import atomic_write, ranks_to_tokens, read_bytes
+from tokensmith.formats.common import atomic_write, check_dense, ranks_to_tokens, read_bytes
 from tokensmith.models.bpe import BPE
 
 # Whisper's special tokens after its 50,257 ranks: 100 languages, task tokens, 1,501 timestamps.
@@ -85,19 +85,28 @@ def parse_ranks(data: bytes, *, path: object = None) -> dict[bytes, int]:
 
 
 def from_ranks(ranks: dict[bytes, int], *, pattern: str, special_tokens: dict[str, int],
-               name: str, path: object = None, source_format: str = "tiktoken"):
-    """A token-rank, byte-level tokenizer from a (bytes -> rank) table."""
+               name: str, path: object = None, source_format: str = "tiktoken",
+               pattern_where: Optional[str] = None):
+    """A token-rank, byte-level tokenizer from a (bytes -> rank) table. With ``pattern_where`` (the
+    pattern's place in the file) a pattern that does not compile is a FormatError now."""
     from tokensmith.tokenizer import AddedToken, Tokenizer
 
+    split = (pretokenizers.checked_split(pattern, where=pattern_where, path=path) if pattern_where
+             else pretokenizers.Split(pattern))
     tokens = ranks_to_tokens(ranks, path=path)
+    for content, i in special_tokens.items():
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < 2**31:
+            raise FormatError(f"special token {content!r} has id {i!r}; expected an integer 0 <= id < 2**31",
+                              path=path)
+    check_dense(max([len(tokens), *(i + 1 for i in special_tokens.values())]), len(ranks) + len(special_tokens),
+                path=path)
     for content, i in special_tokens.items():
         if i < len(tokens) and tokens[i] is not None:
             raise FormatError(f"special token {content!r} has id {i}, which is already the rank of "
                               f"{tokens[i]!r}", path=path)
     model = BPE(tokens=tokens, merges=None, whole_piece_first=True)
     added = [AddedToken(content, i, special=True) for content, i in special_tokens.items()]
-    return Tokenizer(model, pretokenizer=pretokenizers.Split(pattern), added_tokens=added, name=name,
-                     source_format=source_format)
+    return Tokenizer(model, pretokenizer=split, added_tokens=added, name=name, source_format=source_format)
 
 
 def sidecar_path(path: Path) -> Path:
