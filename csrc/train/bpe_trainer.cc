@@ -31,7 +31,9 @@ class PairIndex {
   }
   // Index of key, adding it as `next` if absent; *added tells which.
   uint32_t insert(uint64_t key, uint32_t next, bool* added) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    // Up to 3/4 full: linear probing on mixed 64-bit keys stays short, and the table is the
+    // largest per-pair cost of a long training.
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     size_t mask = slots_.size() - 1;
     for (size_t i = bpe::mix64(key) & mask;; i = (i + 1) & mask) {
       if (slots_[i].key == key) { *added = false; return slots_[i].index; }
