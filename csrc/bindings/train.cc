@@ -178,6 +178,7 @@ class PyTrainer {
 
   std::string stop_reason() const { return trainer_->stop_reason(); }
   size_t merge_count() const { return trainer_->merge_count(); }
+  std::vector<size_t> sizes() const { return trainer_->sizes(); }
   size_t words() const { return trainer_->words(); }
 
  private:
@@ -261,5 +262,6 @@ void bind_train(nb::module_& m) {
       .def("view", &PyTrainer::view)
       .def_prop_ro("stop_reason", &PyTrainer::stop_reason)
       .def_prop_ro("merge_count", &PyTrainer::merge_count)
+      .def_prop_ro("sizes", &PyTrainer::sizes, "(distinct pairs, heap entries, word-list entries, their capacity)")
       .def_prop_ro("words", &PyTrainer::words);
 }

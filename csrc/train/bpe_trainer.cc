@@ -548,5 +548,13 @@ const std::vector<std::string>& Trainer::vocab() const { return s_->vocab; }
 const LoopView& Trainer::view() const { return s_->view; }
 std::string Trainer::stop_reason() const { return s_->stop; }
 size_t Trainer::words() const { return s_->words.size(); }
+std::vector<size_t> Trainer::sizes() const {
+  size_t listed = 0, capacity = 0;
+  for (const auto& p : s_->pairs) {
+    listed += p.where.size();
+    capacity += p.where.capacity();
+  }
+  return {s_->pairs.size(), s_->global.size(), listed, capacity};
+}
 
 }  // namespace ts::train

@@ -77,6 +77,9 @@ class Trainer {
   const LoopView& view() const;
   std::string stop_reason() const;
   size_t words() const;
+  // Bookkeeping sizes, for the training record: distinct pairs seen, heap entries, word-list
+  // entries held.
+  std::vector<size_t> sizes() const;
 
  private:
   struct State;

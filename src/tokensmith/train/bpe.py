@@ -96,8 +96,28 @@ def train_bpe(counts: Union[PieceCounts, Mapping[str, PieceCounts]], *, vocab_si
             advance(trainer.merge_count)
         advance(trainer.merge_count)
     seconds = time.perf_counter() - started
-    merges = trainer.merges()
+    parity = isinstance(objective, ParityAware)
+    # The merge list is needed for pair-rank layouts and per-language tallies only.
+    merges = trainer.merges() if (splitter.level == "chars" or compat == "hf" or parity) else None
     vocab = trainer.vocab()
+    view = trainer.view()
+    record = {
+        "algorithm": "bpe", "level": splitter.level, "compat": compat, "vocab_size": vocab_size,
+        "min_frequency": min_frequency, "max_token_length": max_token_length, "special_tokens": specials,
+        **objective.describe(),
+        "merges": trainer.merge_count, "stop_reason": trainer.stop_reason, "words": trainer.words,
+        "languages": languages if languages != [""] else None,
+        "merges_per_language": None,
+        "train_tokens": dict(zip(languages, view["train_len"])) if languages != [""] else None,
+        "dev_tokens_before": dict(zip(languages, view["init_dev_len"])) if dev_tables else None,
+        "dev_tokens_after": dict(zip(languages, view["dev_len"])) if dev_tables else None,
+        "merge_seconds": round(seconds, 3),
+    }
+    if parity:
+        chosen = Counter(m[4] for m in merges)
+        record["merges_per_language"] = ({languages[c]: n for c, n in sorted(chosen.items()) if c >= 0}
+                                         | {"(global)": chosen.get(-1, 0)})
+    del trainer  # free the words and pair tables before the tokenizer is built
 
     if splitter.level == "chars":
         tok = _char_tokenizer(vocab, merges, layout, specials, splitter, name)
@@ -105,21 +125,7 @@ def train_bpe(counts: Union[PieceCounts, Mapping[str, PieceCounts]], *, vocab_si
         tok = _hf_byte_tokenizer(vocab, merges, layout, specials, splitter, name)
     else:
         tok = _byte_tokenizer(vocab, specials, splitter, name)
-    view = trainer.view()
-    chosen = Counter(m[4] for m in merges)
-    tok.training = {
-        "algorithm": "bpe", "level": splitter.level, "compat": compat, "vocab_size": vocab_size,
-        "min_frequency": min_frequency, "max_token_length": max_token_length, "special_tokens": specials,
-        **objective.describe(),
-        "merges": len(merges), "stop_reason": trainer.stop_reason, "words": trainer.words,
-        "languages": languages if languages != [""] else None,
-        "merges_per_language": ({languages[c]: n for c, n in sorted(chosen.items()) if c >= 0} | {"(global)": chosen.get(-1, 0)}
-                                if isinstance(objective, ParityAware) else None),
-        "train_tokens": dict(zip(languages, view["train_len"])) if languages != [""] else None,
-        "dev_tokens_before": dict(zip(languages, view["init_dev_len"])) if dev_tables else None,
-        "dev_tokens_after": dict(zip(languages, view["dev_len"])) if dev_tables else None,
-        "merge_seconds": round(seconds, 3),
-    }
+    tok.training = record
     return tok
 
 
