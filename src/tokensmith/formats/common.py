@@ -7,7 +7,7 @@ import lzma
 import os
 import tempfile
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, IO, Optional, Union
 
 from tokensmith.errors import FormatError
 
@@ -55,14 +55,20 @@ def _umask() -> int:
 
 def atomic_write(path: PathLike, data: Union[str, bytes]) -> str:
     """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return atomic_write_with(path, lambda f: f.write(raw))
+
+
+def atomic_write_with(path: PathLike, write: Callable[[IO[bytes]], object]) -> str:
+    """:func:`atomic_write` for content produced piece by piece: ``write(f)`` writes to the
+    temporary binary file (a large JSON document streams instead of becoming one string)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, "wb") as f:
-            f.write(raw)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)

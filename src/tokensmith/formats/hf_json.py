@@ -7,6 +7,8 @@ transformers load and encode identically.
 """
 from __future__ import annotations
 
+import functools
+import io
 import json
 import warnings
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Optional, Sequence
 from tokensmith import _shape, decoders, normalizers, postprocessors, pretokenizers
 from tokensmith.bytelevel import encode_token, try_decode_token
 from tokensmith.errors import FormatError, UnsupportedComponentError
-from tokensmith.formats.common import atomic_write, check_dense, read_json
+from tokensmith.formats.common import atomic_write, atomic_write_with, check_dense, read_json
 from tokensmith.models.bpe import BPE
 
 
@@ -205,22 +207,33 @@ def derive_merges(tok) -> list[tuple[int, int]]:
     return [tuple(p) for p in tok._core.derive_merges()]
 
 
-def to_dict(tok) -> dict:
+def _vocabulary(tok) -> tuple[dict[str, int], list[Optional[str]]]:
+    """The file's vocabulary (token string -> id) and the string of each model id."""
     model = tok.model
-    byte_level = model.initial == "bytes"
     strings = model.token_strings
-    vocab = {}
+    vocab: dict[str, int] = {}
+    names: list[Optional[str]] = [None] * len(model.tokens)
     for i, t in enumerate(model.tokens):
         if t is None:
             continue
-        vocab[strings[i] if strings else encode_token(t)] = i
-    name_of = {i: s for s, i in vocab.items()}
+        name = strings[i] if strings else encode_token(t)
+        vocab[name] = i
+        names[i] = name
     # Added tokens also go into the vocabulary at their ids: HF renumbers added tokens that
     # are missing from it to follow the vocabulary, which would move tiktoken's specials.
     for t in tok.added_tokens:
-        if t.id not in name_of:
+        if t.id >= len(names) or names[t.id] is None:
             vocab.setdefault(t.content, t.id)
-    merges = [[name_of[a], name_of[b]] for a, b in derive_merges(tok)]
+    return vocab, names
+
+
+def to_dict(tok, *, tables: bool = True) -> dict:
+    """tokenizer.json as a dict; ``tables=False`` leaves out the model's vocab and merges."""
+    model = tok.model
+    byte_level = model.initial == "bytes"
+    if tables:
+        vocab, names = _vocabulary(tok)
+        merges = [[names[a], names[b]] for a, b in derive_merges(tok)]
     pre = tok.pretokenizer
     if byte_level:
         steps = pretokenizers.steps_of(pre)
@@ -245,9 +258,36 @@ def to_dict(tok) -> dict:
         "model": {
             "type": "BPE", "dropout": None, "unk_token": model.unk_token, "continuing_subword_prefix": None,
             "end_of_word_suffix": None, "fuse_unk": model.fuse_unk, "byte_fallback": model.byte_fallback,
-            "ignore_merges": model.whole_piece_first, "vocab": vocab, "merges": merges,
+            "ignore_merges": model.whole_piece_first, **({"vocab": vocab, "merges": merges} if tables else {}),
         },
     }
+
+
+def _stream(tok, text) -> None:
+    """Write tokenizer.json to ``text`` entry by entry: a large vocabulary and merge list never
+    become one string (or one list of lists) in memory. One vocabulary entry or merge a line."""
+    head = to_dict(tok, tables=False)
+    model = head.pop("model")
+    dump = functools.partial(json.dumps, ensure_ascii=False)
+    text.write("{\n")
+    for key, value in head.items():
+        text.write(f" {dump(key)}: {dump(value)},\n")
+    text.write(' "model": {\n')
+    for key, value in model.items():
+        text.write(f"  {dump(key)}: {dump(value)},\n")
+    vocab, names = _vocabulary(tok)
+    text.write('  "vocab": {')
+    sep = "\n"
+    for name, i in vocab.items():
+        text.write(f"{sep}   {dump(name)}: {i}")
+        sep = ",\n"
+    del vocab
+    text.write('\n  },\n  "merges": [')
+    sep = "\n"
+    for a, b in derive_merges(tok):
+        text.write(f"{sep}   [{dump(names[a])}, {dump(names[b])}]")
+        sep = ",\n"
+    text.write("\n  ]\n }\n}\n")
 
 
 def write(tok, path) -> list[str]:
@@ -255,7 +295,13 @@ def write(tok, path) -> list[str]:
     to ``path`` itself when it ends in ``.json``."""
     path = Path(path)
     target = path if path.suffix == ".json" else path / "tokenizer.json"
-    written = [atomic_write(target, json.dumps(to_dict(tok), ensure_ascii=False, indent=1))]
+    def dump(f) -> None:
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="\n")
+        _stream(tok, text)
+        text.flush()
+        text.detach()
+
+    written = [atomic_write_with(target, dump)]
     specials = tok.special_tokens
     config = {
         "tokenizer_class": "PreTrainedTokenizerFast",
