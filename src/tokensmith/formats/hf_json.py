@@ -284,8 +284,12 @@ def _stream(tok, text) -> None:
     del vocab
     text.write('\n  },\n  "merges": [')
     sep = "\n"
-    for a, b in derive_merges(tok):
-        text.write(f"{sep}   [{dump(names[a])}, {dump(names[b])}]")
+    if tok.model.merges is not None:
+        flat = [x for pair in tok.model.merges for x in pair]
+    else:
+        flat = memoryview(tok._core.derive_merges_flat())  # 8 bytes a merge, read lazily
+    for k in range(0, len(flat), 2):
+        text.write(f"{sep}   [{dump(names[flat[k]])}, {dump(names[flat[k + 1]])}]")
         sep = ",\n"
     text.write("\n  ]\n }\n}\n")
 

@@ -17,7 +17,7 @@ from typing import Optional
 
 from tokensmith import pretokenizers
 from tokensmith.errors import FormatError
-from tokensmith.formats.common import atomic_write, check_dense, ranks_to_tokens, read_bytes
+from tokensmith.formats.common import atomic_write, atomic_write_with, check_dense, ranks_to_tokens, read_bytes
 from tokensmith.models.bpe import BPE
 
 # Whisper's special tokens after its 50,257 ranks: 100 languages, task tokens, 1,501 timestamps.
@@ -157,10 +157,13 @@ def write(tok, path) -> list[str]:
             "ids. Save it with format='hf'.")
     pattern = _pattern_of(tok)
     added = {t.id for t in tok.added_tokens}  # they go to the sidecar, as tiktoken keeps them apart
-    lines = [f"{base64.b64encode(t).decode('ascii')} {i}" for i, t in enumerate(model.tokens)
-             if t is not None and i not in added]
+    def lines(f) -> None:  # line by line: a large vocabulary never becomes one string
+        for i, t in enumerate(model.tokens):
+            if t is not None and i not in added:
+                f.write(base64.b64encode(t) + b" %d\n" % i)
+
     path = Path(path)
-    written = [atomic_write(path, "\n".join(lines) + "\n")]
+    written = [atomic_write_with(path, lines)]
     meta = {"name": tok.name, "pat_str": pattern, "special_tokens": tok.special_tokens}
     written.append(atomic_write(sidecar_path(path), json.dumps(meta, ensure_ascii=False, indent=1)))
     return written
