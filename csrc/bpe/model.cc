@@ -101,6 +101,32 @@ Model::Model(ModelSpec spec)
       self_reachable_[t] = syms.size() == 1 && syms[0].id == t;
     }
   }
+  build_memo_image();
+}
+
+void Model::build_memo_image() {
+  size_t count = 0;
+  for (uint32_t t = 0; t < present_.size(); ++t) count += present_[t] && self_reachable_[t];
+  size_t n = PieceCache::kMinSlots;
+  while (n < 2 * count + 2 && n < PieceCache::kMaxSlots) n <<= 1;
+  if (2 * count + 2 > n) return;  // a vocabulary this large would leave no room: no image
+  auto image = std::make_unique<PieceCache>();
+  image->reset(n);
+  for (uint32_t t = 0; t < present_.size(); ++t) {
+    if (!present_[t] || !self_reachable_[t]) continue;
+    const uint8_t* p = token_data(t);
+    const size_t len = token_len(t);
+    // Duplicated byte strings: the encoder answers with the id the vocabulary table keeps.
+    if (len == 0 || len > PieceCache::kMaxLen || table_.find(p, len) != t) continue;
+    if (len <= PieceCache::kShortLen) {
+      uint64_t k[2] = {0, 0};
+      std::memcpy(k, p, len);
+      image->insert(k[0], k[1], len, &t, 1);
+    } else {
+      image->insert_long(hash_bytes(p, len), p, len, &t, 1);
+    }
+  }
+  memo_image_ = std::move(image);
 }
 
 std::vector<uint32_t> Model::unreachable_tokens() const {
@@ -263,12 +289,14 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
 }
 
 template <class Emit>
-void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit) const {
+void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole) const {
   if (n == 0) return;
-  uint32_t id = table_.find(p, n);
-  if (id != kNone && self_reachable_[id]) {
-    emit(id, 0u);
-    return;
+  if (whole) {
+    uint32_t id = table_.find(p, n);
+    if (id != kNone && self_reachable_[id]) {
+      emit(id, 0u);
+      return;
+    }
   }
   thread_local std::vector<Sym> syms;
   initial_symbols(p, n, syms);
@@ -286,15 +314,26 @@ PieceCache* Model::thread_cache() const {
     if (c && c->model_id == id_) return c.get();
   auto& c = caches[next_victim];
   next_victim = (next_victim + 1) % kSlots;
-  if (!c)
-    c = std::make_unique<PieceCache>();
+  if (!c) c = std::make_unique<PieceCache>();
+  if (memo_image_)
+    c->assign(memo_image_.get());
   else
     c->reset(PieceCache::kMinSlots);
   c->model_id = id_;
   return c.get();
 }
 
+void PieceCache::assign(const PieceCache* from) {
+  reset(from->mask + 1);
+  std::memcpy(static_cast<void*>(slots), from->slots, (mask + 1) * sizeof(Entry));
+  used = from->used;
+  pool = from->pool;
+  keys = from->keys;
+  image = from;
+}
+
 void PieceCache::reset(size_t n) {
+  image = nullptr;
   std::free(slots);
   // 64-byte alignment keeps every pair of entries in one cache line.
   slots = static_cast<Entry*>(std::aligned_alloc(64, n * sizeof(Entry)));
@@ -311,8 +350,13 @@ void PieceCache::reset(size_t n) {
 PieceCache::Entry& PieceCache::slot_for_insert(uint64_t k0, uint64_t k1, size_t len) {
   if ((used + 1) * 2 > mask + 1) {
     size_t n = mask + 1;
-    if (n >= kMaxSlots || pool.size() > n * 4 || keys.size() > n * 16) {
-      reset(kMinSlots);
+    // With an image the cap leaves room for as many new pieces as a table without one.
+    const size_t cap = image ? std::max(kMaxSlots, (image->mask + 1) * 4) : kMaxSlots;
+    if (n >= cap || pool.size() > n * 4 || keys.size() > n * 16) {
+      if (image)
+        assign(image);
+      else
+        reset(kMinSlots);
     } else {
       Entry* old = slots;
       std::vector<uint32_t> kept_pool;
@@ -320,7 +364,9 @@ PieceCache::Entry& PieceCache::slot_for_insert(uint64_t k0, uint64_t k1, size_t 
       kept_pool.swap(pool);
       kept_keys.swap(keys);
       slots = nullptr;
+      const PieceCache* kept_image = image;
       reset(n * 2);
+      image = kept_image;
       pool.swap(kept_pool);
       keys.swap(kept_keys);
       for (size_t i = 0; i < n; ++i)
@@ -455,7 +501,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         emit(e);
       } else {
         size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
         cache->insert(k0, k1, n, out.data() + before, pos - before);
       }
     } else if (cache && n <= PieceCache::kMaxLen) {
@@ -464,7 +510,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         emit(e);
       } else {
         size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
         cache->insert_long(h, p, n, out.data() + before, pos - before);
       }
     } else {
