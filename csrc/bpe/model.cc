@@ -82,6 +82,12 @@ Model::Model(ModelSpec spec)
     }
   }
 
+  if (semantics_ == Semantics::TokenRank && V < RankPairTable::kIdLimit &&
+      V < RankPairTable::kRankLimit) {
+    rank_pairs_.build(pairs_.size());
+    pairs_.for_each([&](uint32_t a, uint32_t b, PairTable::Merge m) { rank_pairs_.insert(a, b, m.rank); });
+  }
+
   if (initial_ == Initial::Bytes &&
       std::all_of(byte_ids_, byte_ids_ + 256, [](uint32_t id) { return id != kNone; })) {
     byte_pairs_.resize(65536);
@@ -225,7 +231,7 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
   if (bytes)
     for (size_t i = 0; i + 1 < n; ++i) m[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
   else
-    for (size_t i = 0; i + 1 < n; ++i) m[i] = pairs_.find(syms[i].id, syms[i + 1].id);
+    for (size_t i = 0; i + 1 < n; ++i) m[i] = pair(syms[i].id, syms[i + 1].id);
   while (n > 1) {
     size_t best = 0;
     uint32_t best_rank = PairTable::kNoRank;
@@ -240,8 +246,8 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
     for (size_t i = best + 1; i + 1 < n; ++i) syms[i] = syms[i + 1];
     for (size_t i = best + 1; i + 2 < n; ++i) m[i] = m[i + 1];
     --n;
-    if (best + 1 < n) m[best] = pairs_.find(syms[best].id, syms[best + 1].id);
-    if (best > 0) m[best - 1] = pairs_.find(syms[best - 1].id, syms[best].id);
+    if (best + 1 < n) m[best] = pair(syms[best].id, syms[best + 1].id);
+    if (best > 0) m[best - 1] = pair(syms[best - 1].id, syms[best].id);
   }
   syms.resize(n);
 }
@@ -260,7 +266,7 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
   using Entry = std::pair<uint32_t, uint32_t>;  // (rank, left position)
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
   for (size_t i = 0; i + 1 < n; ++i) {
-    auto m = pairs_.find(syms[i].id, syms[i + 1].id);
+    auto m = pair(syms[i].id, syms[i + 1].id);
     if (m.rank != PairTable::kNoRank) heap.push({m.rank, static_cast<uint32_t>(i)});
   }
   while (!heap.empty()) {
@@ -268,18 +274,18 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
     heap.pop();
     if (!alive[pos] || next[pos] < 0) continue;
     int32_t r = next[pos];
-    auto m = pairs_.find(syms[pos].id, syms[r].id);
+    auto m = pair(syms[pos].id, syms[r].id);
     if (m.rank != rank) continue;
     syms[pos].id = m.id;
     alive[r] = 0;
     next[pos] = next[r];
     if (next[r] >= 0) prev[next[r]] = static_cast<int32_t>(pos);
     if (prev[pos] >= 0) {
-      auto ml = pairs_.find(syms[prev[pos]].id, syms[pos].id);
+      auto ml = pair(syms[prev[pos]].id, syms[pos].id);
       if (ml.rank != PairTable::kNoRank) heap.push({ml.rank, static_cast<uint32_t>(prev[pos])});
     }
     if (next[pos] >= 0) {
-      auto mr = pairs_.find(syms[pos].id, syms[next[pos]].id);
+      auto mr = pair(syms[pos].id, syms[next[pos]].id);
       if (mr.rank != PairTable::kNoRank) heap.push({mr.rank, pos});
     }
   }

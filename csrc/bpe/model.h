@@ -172,6 +172,13 @@ class Model {
   void merge(std::vector<Sym>& syms, const uint8_t* bytes = nullptr) const;
   void merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const;
   void merge_heap(std::vector<Sym>& syms) const;
+  inline PairTable::Merge pair(uint32_t a, uint32_t b) const {
+    if (!rank_pairs_.empty()) {
+      uint32_t r = rank_pairs_.find(a, b);
+      return {r, r};
+    }
+    return pairs_.find(a, b);
+  }
   // `whole` = false skips the whole-piece look-up (the piece is known not to be a token).
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
@@ -183,6 +190,7 @@ class Model {
   std::vector<uint8_t> present_;
   BytesTable table_;
   PairTable pairs_;
+  RankPairTable rank_pairs_;  // token-rank models: the same pairs, compact (see hash.h)
   Semantics semantics_;
   Initial initial_;
   bool whole_piece_first_;
