@@ -338,10 +338,21 @@ inline size_t line_break(const Cursor& c, size_t i) {
   return 0;
 }
 
+// \p{N}{1,max_digits} at an ASCII digit; 0 when a non-ASCII byte comes before the limit.
+inline size_t digits(const Cursor& c, size_t i, int max_digits) {
+  size_t e = i + 1, limit = i + static_cast<size_t>(max_digits);
+  while (e < limit && e < c.n && kAscii.cls[c.s[e]] == kDigit) ++e;
+  if (e < limit && e < c.n && c.s[e] >= 0x80) return 0;
+  return e;
+}
+
 size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
   const uint8_t* s = c.s;
   const uint8_t k0 = kAscii.cls[s[i]];
   if (k0 == kAlpha) return letters(c, i + 1);
+  if (k0 == kDigit) {
+    if (size_t e = digits(c, i, max_digits)) return e;
+  }
   if (i + 1 < c.n) {
     const uint8_t k1 = kAscii.cls[s[i + 1]];
     if (k0 == kBlank || k0 == kPunct) {
@@ -352,6 +363,8 @@ size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
       if (k1 == kBlank) {
         if (size_t e = blanks(c, i)) return e;
       }
+      // A lone space before a digit: \s+(?!\S) cannot match, \s+ takes the space.
+      if (k1 == kDigit) return i + 1;
     } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
       if (size_t e = line_break(c, i)) return e;
     }
@@ -361,13 +374,16 @@ size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
 
 size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contractions) {
   const uint8_t* s = c.s;
-  const uint8_t k0 = kAscii.cls[s[i]];
+  // o200k has contractions only after letters, so a leading apostrophe is punctuation.
+  const uint8_t k0 = kAscii.cls[s[i]] == kApostrophe ? kPunct : kAscii.cls[s[i]];
   size_t j = SIZE_MAX;  // where the letters start
   if (k0 == kAlpha) {
     j = i;
+  } else if (k0 == kDigit) {
+    if (size_t e = digits(c, i, max_digits)) return e;
   } else if (i + 1 < c.n) {
     const uint8_t k1 = kAscii.cls[s[i + 1]];
-    if (k1 == kAlpha && (k0 == kBlank || k0 == kPunct || k0 == kApostrophe)) {
+    if (k1 == kAlpha && (k0 == kBlank || k0 == kPunct)) {
       j = i + 1;
     } else if (k0 == kBlank || k0 == kPunct) {
       if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), true);
@@ -375,6 +391,7 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
       if (k1 == kBlank) {
         if (size_t e = blanks(c, i)) return e;
       }
+      if (k1 == kDigit) return i + 1;
     } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
       if (size_t e = line_break(c, i)) return e;
     }
