@@ -476,7 +476,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
   // are still being encoded.
-  constexpr size_t kAhead = 4;
+  constexpr size_t kAhead = 8;
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
     const size_t n = ends[i] - start;
