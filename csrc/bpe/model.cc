@@ -475,7 +475,8 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   };
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
-  // are still being encoded.
+  // are still being encoded. A long piece is hashed here and again when its turn comes: hashing
+  // a few dozen bytes costs less than the miss it hides.
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
@@ -487,6 +488,9 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         uint64_t k0, k1;
         key_of(a, m, &k0, &k1);
         __builtin_prefetch(cache->slots + (PieceCache::hash(k0, k1, m) & cache->mask));
+      } else if (m <= PieceCache::kMaxLen) {
+        uint64_t h = hash_bytes(text + a, m);
+        __builtin_prefetch(cache->slots + (PieceCache::hash(h, 0, m) & cache->mask));
       }
     }
     auto emit = [&](const PieceCache::Entry* e) {
