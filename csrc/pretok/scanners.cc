@@ -304,6 +304,24 @@ inline size_t upper_run(const uint8_t* s, size_t i, size_t n) { return ascii_run
 inline size_t lower_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<'a', 'z', false>(s, i, n); }
 inline size_t blank_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<' ', ' ', false>(s, i, n); }
 
+// [A-Z]*[a-z]* from j: the end of an ASCII word under o200k's letter alternatives. Words
+// shorter than 16 bytes take one load and two masks.
+inline size_t cased_run(const uint8_t* s, size_t j, size_t n) {
+#ifdef __SSE2__
+  if (j + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+    const unsigned up = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)))));
+    const unsigned lo = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)))));
+    const unsigned u = static_cast<unsigned>(__builtin_ctz(~up));         // at most 16
+    const unsigned l = static_cast<unsigned>(__builtin_ctz(~(lo >> u)));  // at most 16 - u
+    if (u + l < 16) return j + u + l;
+  }
+#endif
+  return lower_run(s, upper_run(s, j, n), n);
+}
+
 // \p{L}+ from i: ASCII letters fast, then the general run if a non-ASCII byte follows.
 inline size_t letters(const Cursor& c, size_t i) {
   i = alpha_run(c.s, i, c.n);
@@ -399,7 +417,7 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
   if (j != SIZE_MAX) {
     // ASCII letters: [A-Z]*[a-z]+ (the first letter alternative) or else [A-Z]+ (the second);
     // either way the piece ends after the lower-case run that follows the upper-case one.
-    size_t e = lower_run(s, upper_run(s, j, c.n), c.n);
+    size_t e = cased_run(s, j, c.n);
     if (e == c.n || s[e] < 0x80) {
       if (contractions) {
         if (size_t ce = c.contraction(e, true)) return ce;
