@@ -53,10 +53,11 @@ struct Token {
 //     hash in the entry and their bytes in `keys`; a hit compares the bytes.
 //   * Up to three ids live in the entry; longer results (common in scripts that BPE splits
 //     into many tokens) live in `pool`.
-//   * The table starts at 1 MiB and doubles up to kMaxSlots (32 MiB; 4x the image's size when
-//     that is more, 64 MiB for o200k); when that is full it is
-//     emptied, so memory per thread and model stays bounded. Entries hold the full piece
-//     bytes and length, so a hit is exact; a miss simply recomputes.
+//   * The table starts at 1 MiB (or at its image, below) and doubles up to a cap: kMaxSlots
+//     (32 MiB), or 4x the image when that is more (64 MiB for o200k), so that a full image
+//     leaves as much room for new pieces. A full table is emptied, so memory per thread and
+//     model stays bounded. Entries hold the full piece bytes and length, so a hit is exact; a
+//     miss simply recomputes.
 //   * A model's caches start as a copy of its `image`: every token that encodes to itself,
 //     already entered (as gigatoken does). A piece seen for the first time that is a whole
 //     token -- most new pieces of English and code -- is then answered by the same single
