@@ -82,6 +82,12 @@ Model::Model(ModelSpec spec)
     }
   }
 
+  if (semantics_ == Semantics::TokenRank && V < RankPairTable::kIdLimit &&
+      V < RankPairTable::kRankLimit) {
+    rank_pairs_.build(pairs_.size());
+    pairs_.for_each([&](uint32_t a, uint32_t b, PairTable::Merge m) { rank_pairs_.insert(a, b, m.rank); });
+  }
+
   if (initial_ == Initial::Bytes &&
       std::all_of(byte_ids_, byte_ids_ + 256, [](uint32_t id) { return id != kNone; })) {
     byte_pairs_.resize(65536);
@@ -101,6 +107,32 @@ Model::Model(ModelSpec spec)
       self_reachable_[t] = syms.size() == 1 && syms[0].id == t;
     }
   }
+  build_memo_image();
+}
+
+void Model::build_memo_image() {
+  size_t count = 0;
+  for (uint32_t t = 0; t < present_.size(); ++t) count += present_[t] && self_reachable_[t];
+  size_t n = PieceCache::kMinSlots;
+  while (n < 2 * count + 2 && n < PieceCache::kMaxSlots) n <<= 1;
+  if (2 * count + 2 > n) return;  // a vocabulary this large would leave no room: no image
+  auto image = std::make_unique<PieceCache>();
+  image->reset(n);
+  for (uint32_t t = 0; t < present_.size(); ++t) {
+    if (!present_[t] || !self_reachable_[t]) continue;
+    const uint8_t* p = token_data(t);
+    const size_t len = token_len(t);
+    // Duplicated byte strings: the encoder answers with the id the vocabulary table keeps.
+    if (len == 0 || len > PieceCache::kMaxLen || table_.find(p, len) != t) continue;
+    if (len <= PieceCache::kShortLen) {
+      uint64_t k[2] = {0, 0};
+      std::memcpy(k, p, len);
+      image->insert(k[0], k[1], len, &t, 1);
+    } else {
+      image->insert_long(hash_bytes(p, len), p, len, &t, 1);
+    }
+  }
+  memo_image_ = std::move(image);
 }
 
 std::vector<uint32_t> Model::unreachable_tokens() const {
@@ -199,7 +231,7 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
   if (bytes)
     for (size_t i = 0; i + 1 < n; ++i) m[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
   else
-    for (size_t i = 0; i + 1 < n; ++i) m[i] = pairs_.find(syms[i].id, syms[i + 1].id);
+    for (size_t i = 0; i + 1 < n; ++i) m[i] = pair(syms[i].id, syms[i + 1].id);
   while (n > 1) {
     size_t best = 0;
     uint32_t best_rank = PairTable::kNoRank;
@@ -214,8 +246,8 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
     for (size_t i = best + 1; i + 1 < n; ++i) syms[i] = syms[i + 1];
     for (size_t i = best + 1; i + 2 < n; ++i) m[i] = m[i + 1];
     --n;
-    if (best + 1 < n) m[best] = pairs_.find(syms[best].id, syms[best + 1].id);
-    if (best > 0) m[best - 1] = pairs_.find(syms[best - 1].id, syms[best].id);
+    if (best + 1 < n) m[best] = pair(syms[best].id, syms[best + 1].id);
+    if (best > 0) m[best - 1] = pair(syms[best - 1].id, syms[best].id);
   }
   syms.resize(n);
 }
@@ -234,7 +266,7 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
   using Entry = std::pair<uint32_t, uint32_t>;  // (rank, left position)
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
   for (size_t i = 0; i + 1 < n; ++i) {
-    auto m = pairs_.find(syms[i].id, syms[i + 1].id);
+    auto m = pair(syms[i].id, syms[i + 1].id);
     if (m.rank != PairTable::kNoRank) heap.push({m.rank, static_cast<uint32_t>(i)});
   }
   while (!heap.empty()) {
@@ -242,18 +274,18 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
     heap.pop();
     if (!alive[pos] || next[pos] < 0) continue;
     int32_t r = next[pos];
-    auto m = pairs_.find(syms[pos].id, syms[r].id);
+    auto m = pair(syms[pos].id, syms[r].id);
     if (m.rank != rank) continue;
     syms[pos].id = m.id;
     alive[r] = 0;
     next[pos] = next[r];
     if (next[r] >= 0) prev[next[r]] = static_cast<int32_t>(pos);
     if (prev[pos] >= 0) {
-      auto ml = pairs_.find(syms[prev[pos]].id, syms[pos].id);
+      auto ml = pair(syms[prev[pos]].id, syms[pos].id);
       if (ml.rank != PairTable::kNoRank) heap.push({ml.rank, static_cast<uint32_t>(prev[pos])});
     }
     if (next[pos] >= 0) {
-      auto mr = pairs_.find(syms[pos].id, syms[next[pos]].id);
+      auto mr = pair(syms[pos].id, syms[next[pos]].id);
       if (mr.rank != PairTable::kNoRank) heap.push({mr.rank, pos});
     }
   }
@@ -263,12 +295,14 @@ void Model::merge_heap(std::vector<Sym>& syms) const {
 }
 
 template <class Emit>
-void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit) const {
+void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole) const {
   if (n == 0) return;
-  uint32_t id = table_.find(p, n);
-  if (id != kNone && self_reachable_[id]) {
-    emit(id, 0u);
-    return;
+  if (whole) {
+    uint32_t id = table_.find(p, n);
+    if (id != kNone && self_reachable_[id]) {
+      emit(id, 0u);
+      return;
+    }
   }
   thread_local std::vector<Sym> syms;
   initial_symbols(p, n, syms);
@@ -286,15 +320,26 @@ PieceCache* Model::thread_cache() const {
     if (c && c->model_id == id_) return c.get();
   auto& c = caches[next_victim];
   next_victim = (next_victim + 1) % kSlots;
-  if (!c)
-    c = std::make_unique<PieceCache>();
+  if (!c) c = std::make_unique<PieceCache>();
+  if (memo_image_)
+    c->assign(memo_image_.get());
   else
     c->reset(PieceCache::kMinSlots);
   c->model_id = id_;
   return c.get();
 }
 
+void PieceCache::assign(const PieceCache* from) {
+  reset(from->mask + 1);
+  std::memcpy(static_cast<void*>(slots), from->slots, (mask + 1) * sizeof(Entry));
+  used = from->used;
+  pool = from->pool;
+  keys = from->keys;
+  image = from;
+}
+
 void PieceCache::reset(size_t n) {
+  image = nullptr;
   std::free(slots);
   // 64-byte alignment keeps every pair of entries in one cache line.
   slots = static_cast<Entry*>(std::aligned_alloc(64, n * sizeof(Entry)));
@@ -311,8 +356,13 @@ void PieceCache::reset(size_t n) {
 PieceCache::Entry& PieceCache::slot_for_insert(uint64_t k0, uint64_t k1, size_t len) {
   if ((used + 1) * 2 > mask + 1) {
     size_t n = mask + 1;
-    if (n >= kMaxSlots || pool.size() > n * 4 || keys.size() > n * 16) {
-      reset(kMinSlots);
+    // With an image the cap leaves room for as many new pieces as a table without one.
+    const size_t cap = image ? std::max(kMaxSlots, (image->mask + 1) * 4) : kMaxSlots;
+    if (n >= cap || pool.size() > n * 4 || keys.size() > n * 16) {
+      if (image)
+        assign(image);
+      else
+        reset(kMinSlots);
     } else {
       Entry* old = slots;
       std::vector<uint32_t> kept_pool;
@@ -320,7 +370,9 @@ PieceCache::Entry& PieceCache::slot_for_insert(uint64_t k0, uint64_t k1, size_t 
       kept_pool.swap(pool);
       kept_keys.swap(keys);
       slots = nullptr;
+      const PieceCache* kept_image = image;
       reset(n * 2);
+      image = kept_image;
       pool.swap(kept_pool);
       keys.swap(kept_keys);
       for (size_t i = 0; i < n; ++i)
@@ -423,8 +475,9 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   };
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
-  // are still being encoded.
-  constexpr size_t kAhead = 4;
+  // are still being encoded. A long piece is hashed here and again when its turn comes: hashing
+  // a few dozen bytes costs less than the miss it hides.
+  constexpr size_t kAhead = 8;
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
     const size_t n = ends[i] - start;
@@ -435,6 +488,9 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         uint64_t k0, k1;
         key_of(a, m, &k0, &k1);
         __builtin_prefetch(cache->slots + (PieceCache::hash(k0, k1, m) & cache->mask));
+      } else if (m <= PieceCache::kMaxLen) {
+        uint64_t h = hash_bytes(text + a, m);
+        __builtin_prefetch(cache->slots + (PieceCache::hash(h, 0, m) & cache->mask));
       }
     }
     auto emit = [&](const PieceCache::Entry* e) {
@@ -455,7 +511,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         emit(e);
       } else {
         size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
         cache->insert(k0, k1, n, out.data() + before, pos - before);
       }
     } else if (cache && n <= PieceCache::kMaxLen) {
@@ -464,7 +520,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         emit(e);
       } else {
         size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
         cache->insert_long(h, p, n, out.data() + before, pos - before);
       }
     } else {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,17 @@ struct Token {
 //     hash in the entry and their bytes in `keys`; a hit compares the bytes.
 //   * Up to three ids live in the entry; longer results (common in scripts that BPE splits
 //     into many tokens) live in `pool`.
-//   * The table starts at 1 MiB and doubles up to kMaxSlots (32 MiB); when that is full it is
-//     emptied, so memory per thread and model stays bounded. Entries hold the full piece
-//     bytes and length, so a hit is exact; a miss simply recomputes.
+//   * The table starts at 1 MiB (or at its image, below) and doubles up to a cap: kMaxSlots
+//     (32 MiB), or 4x the image when that is more (64 MiB for o200k), so that a full image
+//     leaves as much room for new pieces. A full table is emptied, so memory per thread and
+//     model stays bounded. Entries hold the full piece bytes and length, so a hit is exact; a
+//     miss simply recomputes.
+//   * A model's caches start as a copy of its `image`: every token that encodes to itself,
+//     already entered (as gigatoken does). A piece seen for the first time that is a whole
+//     token -- most new pieces of English and code -- is then answered by the same single
+//     probe as a repeated one, instead of a probe that misses here and another into the
+//     vocabulary table; and a miss proves that the piece is not such a token, so the encoder
+//     goes straight to merging. Emptying a full table means copying the image back.
 struct PieceCache {
   static constexpr size_t kShortLen = 16;  // inline keys
   static constexpr size_t kMaxLen = 255;
@@ -77,6 +86,8 @@ struct PieceCache {
 
   // Empties the table and gives it `n` slots (a power of two).
   void reset(size_t n);
+  // Makes this table a copy of `image` and remembers it for when the table fills up.
+  void assign(const PieceCache* image);
   // Inserts a piece known to be absent; grows or empties the table first when it is full.
   void insert(uint64_t k0, uint64_t k1, size_t len, const uint32_t* ids, size_t count);
   // Same for a piece longer than kShortLen, keyed by `h` = hash_bytes(p, len).
@@ -109,6 +120,9 @@ struct PieceCache {
   void store_ids(Entry& e, const uint32_t* ids, size_t count);
 
   uint64_t model_id = 0;
+  // The table this one restarts from (see above); when set, every self-encoding token of at
+  // most kMaxLen bytes is present, so a miss on such a piece proves it is not a token.
+  const PieceCache* image = nullptr;
   Entry* slots = nullptr;
   size_t mask = 0;
   size_t used = 0;
@@ -159,8 +173,17 @@ class Model {
   void merge(std::vector<Sym>& syms, const uint8_t* bytes = nullptr) const;
   void merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const;
   void merge_heap(std::vector<Sym>& syms) const;
+  inline PairTable::Merge pair(uint32_t a, uint32_t b) const {
+    if (!rank_pairs_.empty()) {
+      uint32_t r = rank_pairs_.find(a, b);
+      return {r, r};
+    }
+    return pairs_.find(a, b);
+  }
+  // `whole` = false skips the whole-piece look-up (the piece is known not to be a token).
   template <class Emit>
-  void encode_impl(const uint8_t* p, size_t n, Emit&& emit) const;
+  void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
+  void build_memo_image();
 
   uint64_t id_;  // unique per Model, never reused: keys the thread caches
   std::string arena_;
@@ -168,6 +191,7 @@ class Model {
   std::vector<uint8_t> present_;
   BytesTable table_;
   PairTable pairs_;
+  RankPairTable rank_pairs_;  // token-rank models: the same pairs, compact (see hash.h)
   Semantics semantics_;
   Initial initial_;
   bool whole_piece_first_;
@@ -184,6 +208,7 @@ class Model {
   // A token whose bytes merge back into itself can be emitted straight from the vocabulary
   // look-up, skipping the merge loop; this is where most of the speed comes from.
   std::vector<uint8_t> self_reachable_;
+  std::unique_ptr<PieceCache> memo_image_;
 };
 
 constexpr uint32_t kNone = 0xFFFFFFFFu;

@@ -2,6 +2,7 @@
 #include "bpe/pipeline.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "unicode/tables.h"
@@ -70,6 +71,14 @@ Pipeline::Pipeline(ModelSpec model, PipelineSpec spec)
       added_(std::move(spec.added)) {
   for (size_t k = 0; k < added_.size(); ++k)
     (added_[k].normalized ? normalized_ : raw_).add(added_[k].content, static_cast<int32_t>(k));
+  int distinct = 0;
+  for (const AddedToken& t : added_) {
+    if (t.content.empty()) continue;
+    uint8_t b = static_cast<uint8_t>(t.content[0]);
+    if (!starts_[b]) ++distinct, single_start_ = b;
+    starts_[b] = true;
+  }
+  if (distinct != 1) single_start_ = -1;
   const size_t V = spec.decode_bytes.size();
   if (spec.decodable.size() != V) throw std::invalid_argument("decode tables differ in size");
   decode_offsets_.resize(V + 1);
@@ -235,6 +244,13 @@ void Pipeline::encode_pieces(const std::vector<std::string_view>& pieces,
 int32_t Pipeline::find_added(const uint8_t* s, size_t n, const uint8_t* mask, size_t* pos) const {
   if (!mask) return -1;
   for (size_t i = 0; i < n; ++i) {
+    if (single_start_ >= 0) {
+      const void* q = std::memchr(s + i, single_start_, n - i);
+      if (!q) return -1;
+      i = static_cast<size_t>(static_cast<const uint8_t*>(q) - s);
+    } else if (!starts_[s[i]]) {
+      continue;
+    }
     int32_t v = -1;
     if (raw_.longest_at(s, n, i, mask, &v) || normalized_.longest_at(s, n, i, mask, &v)) {
       *pos = i;

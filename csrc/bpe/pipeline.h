@@ -90,6 +90,10 @@ class Pipeline {
                    std::vector<Span>* spans) const;
 
   Model model_;
+  // Bytes that begin some added token, and that byte when there is only one (tiktoken's
+  // specials all begin with '<'): the search for added tokens jumps between them.
+  bool starts_[256] = {};
+  int single_start_ = -1;
   pretok::Options pretok_;
   bool add_prefix_space_;
   std::vector<AddedToken> added_;

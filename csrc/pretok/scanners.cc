@@ -5,6 +5,10 @@
 // says which alternative it is and why its backtracking collapses to a forward scan.
 #include "pretok/scanners.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "unicode/tables.h"
 #include "unicode/utf8.h"
 
@@ -239,6 +243,191 @@ size_t o200k_piece(const Cursor& c, size_t i, int max_digits, bool contractions)
   return c.whitespace(i, true);
 }
 
+// ------------------------------------------------------------------------- ASCII fast paths
+//
+// Most pieces of most text start with an ASCII byte, and there the byte alone decides which
+// alternative of the pattern matches. The functions below handle those common shapes (a word,
+// a space or punctuation mark before a word, a run of punctuation, indentation) and hand every
+// other case, and every run that reaches a non-ASCII byte, to the general functions above, so
+// they match exactly what those match. The gain is in the runs: letters and spaces are measured
+// 16 bytes at a time (SSE2, part of every x86-64; a plain loop elsewhere), which replaces a
+// per-character flags look-up and the mispredicted branch at the end of every word with one
+// compare and a count of trailing zeros.
+
+enum Ascii : uint8_t { kHigh = 0, kAlpha, kDigit, kBlank, kOtherSpace, kPunct, kApostrophe };
+
+struct AsciiTable {
+  uint8_t cls[256];
+  AsciiTable() : cls() {
+    for (int b = 0; b < 128; ++b) {
+      uint16_t f = flags(static_cast<uint32_t>(b));
+      cls[b] = b == ' '          ? kBlank
+               : b == '\''       ? kApostrophe
+               : (f & kLetter)   ? kAlpha
+               : (f & kNumber)   ? kDigit
+               : (f & kSpace)    ? kOtherSpace
+                                 : kPunct;  // [^\s\p{L}\p{N}], control characters included
+    }
+  }
+};
+const AsciiTable kAscii;
+
+inline bool is_alpha(uint8_t b) { return static_cast<uint8_t>((b | 0x20) - 'a') < 26; }
+
+// End of the run of bytes in [lo, hi] (both ASCII) starting at i; `fold` ORs 0x20 first, which
+// maps A-Z onto a-z and leaves no other byte inside a-z.
+template <uint8_t kLo, uint8_t kHi, bool kFold>
+inline size_t ascii_run(const uint8_t* s, size_t i, size_t n) {
+#ifdef __SSE2__
+  const __m128i lo = _mm_set1_epi8(static_cast<char>(kLo - 1));
+  const __m128i hi = _mm_set1_epi8(static_cast<char>(kHi + 1));
+  const __m128i fold = _mm_set1_epi8(kFold ? 0x20 : 0);
+  while (i + 16 <= n) {
+    __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)), fold);
+    // Signed compares: bytes >= 0x80 are negative and fall outside the range.
+    __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(in)) ^ 0xFFFFu;
+    if (m) return i + static_cast<size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  while (i < n) {
+    uint8_t b = static_cast<uint8_t>(s[i] | (kFold ? 0x20 : 0));
+    if (b < kLo || b > kHi) break;
+    ++i;
+  }
+  return i;
+}
+
+inline size_t alpha_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<'a', 'z', true>(s, i, n); }
+inline size_t upper_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<'A', 'Z', false>(s, i, n); }
+inline size_t lower_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<'a', 'z', false>(s, i, n); }
+inline size_t blank_run(const uint8_t* s, size_t i, size_t n) { return ascii_run<' ', ' ', false>(s, i, n); }
+
+// [A-Z]*[a-z]* from j: the end of an ASCII word under o200k's letter alternatives. Words
+// shorter than 16 bytes take one load and two masks.
+inline size_t cased_run(const uint8_t* s, size_t j, size_t n) {
+#ifdef __SSE2__
+  if (j + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+    const unsigned up = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)))));
+    const unsigned lo = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)))));
+    const unsigned u = static_cast<unsigned>(__builtin_ctz(~up));         // at most 16
+    const unsigned l = static_cast<unsigned>(__builtin_ctz(~(lo >> u)));  // at most 16 - u
+    if (u + l < 16) return j + u + l;
+  }
+#endif
+  return lower_run(s, upper_run(s, j, n), n);
+}
+
+// \p{L}+ from i: ASCII letters fast, then the general run if a non-ASCII byte follows.
+inline size_t letters(const Cursor& c, size_t i) {
+  i = alpha_run(c.s, i, c.n);
+  if (i < c.n && c.s[i] >= 0x80) i = c.run(i, kLetter);
+  return i;
+}
+
+// [^\s\p{L}\p{N}]+ continued from i.
+inline size_t punctuation(const Cursor& c, size_t i) {
+  while (i < c.n && kAscii.cls[c.s[i]] >= kPunct) ++i;
+  if (i < c.n && c.s[i] >= 0x80) i = c.run_not(i, kSpace | kLetter | kNumber);
+  return i;
+}
+
+// A run of blanks at i, of at least two, followed by an ASCII non-space: \s+(?!\S) leaves the
+// last blank to lead the next piece. Returns 0 for any other whitespace.
+inline size_t blanks(const Cursor& c, size_t i) {
+  size_t k = blank_run(c.s, i, c.n);
+  if (k < c.n && k - i >= 2 && kAscii.cls[c.s[k]] != kHigh && kAscii.cls[c.s[k]] != kOtherSpace &&
+      kAscii.cls[c.s[k]] != kBlank)
+    return k - 1;
+  return 0;
+}
+
+// A line break followed by blanks and then an ASCII non-space (or the end): \s*[\r\n]+ ends
+// the piece right after the break, the only one in the run.
+inline size_t line_break(const Cursor& c, size_t i) {
+  size_t k = blank_run(c.s, i + 1, c.n);
+  if (k == c.n) return i + 1;
+  uint8_t cls = kAscii.cls[c.s[k]];
+  if (cls != kHigh && cls != kOtherSpace && cls != kBlank) return i + 1;
+  return 0;
+}
+
+// \p{N}{1,max_digits} at an ASCII digit; 0 when a non-ASCII byte comes before the limit.
+inline size_t digits(const Cursor& c, size_t i, int max_digits) {
+  size_t e = i + 1, limit = i + static_cast<size_t>(max_digits);
+  while (e < limit && e < c.n && kAscii.cls[c.s[e]] == kDigit) ++e;
+  if (e < limit && e < c.n && c.s[e] >= 0x80) return 0;
+  return e;
+}
+
+size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
+  const uint8_t* s = c.s;
+  const uint8_t k0 = kAscii.cls[s[i]];
+  if (k0 == kAlpha) return letters(c, i + 1);
+  if (k0 == kDigit) {
+    if (size_t e = digits(c, i, max_digits)) return e;
+  }
+  if (i + 1 < c.n) {
+    const uint8_t k1 = kAscii.cls[s[i + 1]];
+    if (k0 == kBlank || k0 == kPunct) {
+      // [^\r\n\p{L}\p{N}]?\p{L}+ with the prefix, then " ?[^\s\p{L}\p{N}]+[\r\n]*".
+      if (k1 == kAlpha) return letters(c, i + 2);
+      if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), false);
+      if (k1 == kPunct || k1 == kApostrophe) return c.newlines(punctuation(c, i + 2), false);
+      if (k1 == kBlank) {
+        if (size_t e = blanks(c, i)) return e;
+      }
+      // A lone space before a digit: \s+(?!\S) cannot match, \s+ takes the space.
+      if (k1 == kDigit) return i + 1;
+    } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
+      if (size_t e = line_break(c, i)) return e;
+    }
+  }
+  return cl100k_piece(c, i, max_digits);
+}
+
+size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contractions) {
+  const uint8_t* s = c.s;
+  // o200k has contractions only after letters, so a leading apostrophe is punctuation.
+  const uint8_t k0 = kAscii.cls[s[i]] == kApostrophe ? kPunct : kAscii.cls[s[i]];
+  size_t j = SIZE_MAX;  // where the letters start
+  if (k0 == kAlpha) {
+    j = i;
+  } else if (k0 == kDigit) {
+    if (size_t e = digits(c, i, max_digits)) return e;
+  } else if (i + 1 < c.n) {
+    const uint8_t k1 = kAscii.cls[s[i + 1]];
+    if (k1 == kAlpha && (k0 == kBlank || k0 == kPunct)) {
+      j = i + 1;
+    } else if (k0 == kBlank || k0 == kPunct) {
+      if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), true);
+      if (k1 == kPunct || k1 == kApostrophe) return c.newlines(punctuation(c, i + 2), true);
+      if (k1 == kBlank) {
+        if (size_t e = blanks(c, i)) return e;
+      }
+      if (k1 == kDigit) return i + 1;
+    } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
+      if (size_t e = line_break(c, i)) return e;
+    }
+  }
+  if (j != SIZE_MAX) {
+    // ASCII letters: [A-Z]*[a-z]+ (the first letter alternative) or else [A-Z]+ (the second);
+    // either way the piece ends after the lower-case run that follows the upper-case one.
+    size_t e = cased_run(s, j, c.n);
+    if (e == c.n || s[e] < 0x80) {
+      if (contractions) {
+        if (size_t ce = c.contraction(e, true)) return ce;
+      }
+      return e;
+    }
+  }
+  return o200k_piece(c, i, max_digits, contractions);
+}
+
 }  // namespace
 
 void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>& ends) {
@@ -253,12 +442,13 @@ void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>
       while (i < n) ends.push_back(static_cast<uint32_t>(i = gpt2_piece(c, i)));
       return;
     case Kind::Cl100k:
-      while (i < n) ends.push_back(static_cast<uint32_t>(i = cl100k_piece(c, i, opt.max_digits)));
+      while (i < n)
+        ends.push_back(static_cast<uint32_t>(i = cl100k_piece_fast(c, i, opt.max_digits)));
       return;
     case Kind::O200k:
       while (i < n)
         ends.push_back(
-            static_cast<uint32_t>(i = o200k_piece(c, i, opt.max_digits, opt.contractions)));
+            static_cast<uint32_t>(i = o200k_piece_fast(c, i, opt.max_digits, opt.contractions)));
       return;
   }
 }
