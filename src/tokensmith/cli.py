@@ -138,6 +138,7 @@ examples:
   tokensmith inspect -t ./tokenizer.json 'naïve café'
   tokensmith convert -t cl100k_base --to hf -o cl100k.json
   tokensmith compare -t cl100k_base -t o200k_base --corpus django -o report.html
+  tokensmith train corpus/*.txt --vocab-size 32000 -o out/
   tokensmith demo
 
 Run 'tokensmith COMMAND --help' for the options of one command.
@@ -204,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tokensmith`` and all its subcommands."""
     parser = argparse.ArgumentParser(
         prog="tokensmith",
-        description="Load real tokenizers and get exactly their ids, fast.",
+        description="Train, run and measure tokenizers: exactly the ids of tiktoken and HF tokenizers, fast.",
         epilog=_EPILOG_MAIN,
         formatter_class=_Formatter,
     )
