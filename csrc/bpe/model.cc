@@ -338,12 +338,20 @@ void PieceCache::assign(const PieceCache* from) {
   image = from;
 }
 
+namespace {
+constexpr size_t kHugePage = size_t(2) << 20;
+}  // namespace
+
 void PieceCache::reset(size_t n) {
   image = nullptr;
   std::free(slots);
-  // 64-byte alignment keeps every pair of entries in one cache line.
-  slots = static_cast<Entry*>(std::aligned_alloc(64, n * sizeof(Entry)));
+  // 64-byte alignment keeps every pair of entries in one cache line; a table of megabytes is
+  // aligned to and advised for huge pages (see advise_huge_pages).
+  const size_t bytes = n * sizeof(Entry);
+  const bool huge = bytes >= kHugePage;
+  slots = static_cast<Entry*>(std::aligned_alloc(huge ? kHugePage : 64, bytes));
   if (!slots) throw std::bad_alloc();
+  if (huge) advise_huge_pages(slots, bytes);
   std::memset(static_cast<void*>(slots), 0, n * sizeof(Entry));
   mask = n - 1;
   used = 0;
