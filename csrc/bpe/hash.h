@@ -9,7 +9,38 @@
 #include <string>
 #include <vector>
 
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
+
 namespace ts::bpe {
+
+// Asks the kernel to back [p, p+bytes) with 2 MiB pages (Linux transparent huge pages, which
+// are commonly opt-in). The tables below are megabytes probed at random, so with 4 KiB pages
+// nearly every probe that misses the cache also misses the TLB and walks the page table.
+// Only whole 2 MiB pages inside the range are advised; call it before the memory is touched,
+// so that the first touch already gets a huge page. A no-op where unsupported.
+inline void advise_huge_pages(void* p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  uintptr_t a = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t b = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (b > a) madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// `v.assign(n, fill)`, with the storage advised for huge pages before it is first written.
+template <class T>
+void assign_huge(std::vector<T>& v, size_t n, const T& fill) {
+  v.clear();
+  v.shrink_to_fit();
+  v.reserve(n);
+  advise_huge_pages(v.data(), n * sizeof(T));
+  v.assign(n, fill);
+}
 
 // A fast, well-mixed 64-bit hash of a short byte string (wyhash-style multiply-fold).
 inline uint64_t hash_bytes(const uint8_t* p, size_t n) {
@@ -62,7 +93,7 @@ class BytesTable {
     offsets_ = offsets;
     size_t count = 0;
     for (uint8_t p : present) count += p;
-    slots_.assign(table_size_for(count), Slot{0, kEmpty, 0});
+    assign_huge(slots_, table_size_for(count), Slot{0, kEmpty, 0});
     mask_ = slots_.size() - 1;
     for (uint32_t id = 0; id < present.size(); ++id) {
       if (!present[id]) continue;
@@ -130,7 +161,7 @@ class PairTable {
   static constexpr uint32_t kNoRank = 0xFFFFFFFFu;
 
   void reserve(size_t count) {
-    slots_.assign(table_size_for(count), Slot{kEmptyKey, {kNoRank, 0}});
+    assign_huge(slots_, table_size_for(count), Slot{kEmptyKey, {kNoRank, 0}});
     mask_ = slots_.size() - 1;
     size_ = 0;
   }
@@ -202,7 +233,7 @@ class RankPairTable {
 
   bool empty() const { return slots_.empty(); }
   void build(size_t count) {
-    slots_.assign(table_size_for(count), kEmpty);
+    assign_huge(slots_, table_size_for(count), kEmpty);
     mask_ = slots_.size() - 1;
   }
   // a, b < kIdLimit, rank < kRankLimit; the pair must be new.

@@ -84,8 +84,20 @@ Model::Model(ModelSpec spec)
 
   if (semantics_ == Semantics::TokenRank && V < RankPairTable::kIdLimit &&
       V < RankPairTable::kRankLimit) {
-    rank_pairs_.build(pairs_.size());
-    pairs_.for_each([&](uint32_t a, uint32_t b, PairTable::Merge m) { rank_pairs_.insert(a, b, m.rank); });
+    // Only one split of each token can ever merge during encoding: the pair its own bytes end
+    // with under lower ranks (derive_merges). A symbol in the middle of a merge loop covers
+    // bytes whose merges all happened inside it, in the same order as when those bytes are
+    // encoded alone (a merge across its edge would have cut it), so the last merge that forms
+    // token t is t's own final pair. Any other split of t is never the lowest-ranked pair
+    // (it would merge, contradicting the above), so leaving it out changes no result -- and
+    // the table the merge loop probes shrinks from every split of every token (~5 per token)
+    // to one entry per token, small enough to stay mostly in the core's cache.
+    auto canonical = derive_merges();
+    rank_pairs_.build(canonical.size());
+    for (auto [a, b] : canonical) {
+      uint32_t rank = pairs_.find(a, b).rank;  // a duplicated token string keeps its lowest id
+      if (rank_pairs_.find(a, b) == PairTable::kNoRank) rank_pairs_.insert(a, b, rank);
+    }
   }
 
   if (initial_ == Initial::Bytes &&
@@ -338,12 +350,20 @@ void PieceCache::assign(const PieceCache* from) {
   image = from;
 }
 
+namespace {
+constexpr size_t kHugePage = size_t(2) << 20;
+}  // namespace
+
 void PieceCache::reset(size_t n) {
   image = nullptr;
   std::free(slots);
-  // 64-byte alignment keeps every pair of entries in one cache line.
-  slots = static_cast<Entry*>(std::aligned_alloc(64, n * sizeof(Entry)));
+  // 64-byte alignment keeps every pair of entries in one cache line; a table of megabytes is
+  // aligned to and advised for huge pages (see advise_huge_pages).
+  const size_t bytes = n * sizeof(Entry);
+  const bool huge = bytes >= kHugePage;
+  slots = static_cast<Entry*>(std::aligned_alloc(huge ? kHugePage : 64, bytes));
   if (!slots) throw std::bad_alloc();
+  if (huge) advise_huge_pages(slots, bytes);
   std::memset(static_cast<void*>(slots), 0, n * sizeof(Entry));
   mask = n - 1;
   used = 0;
