@@ -207,23 +207,35 @@ def derive_merges(tok) -> list[tuple[int, int]]:
     return [tuple(p) for p in tok._core.derive_merges()]
 
 
-def _vocabulary(tok) -> tuple[dict[str, int], list[Optional[str]]]:
-    """The file's vocabulary (token string -> id) and the string of each model id."""
+def _names(tok) -> list[Optional[str]]:
+    """The vocabulary string of each model id (None where the id is not a model token)."""
     model = tok.model
     strings = model.token_strings
-    vocab: dict[str, int] = {}
-    names: list[Optional[str]] = [None] * len(model.tokens)
-    for i, t in enumerate(model.tokens):
-        if t is None:
-            continue
-        name = strings[i] if strings else encode_token(t)
-        vocab[name] = i
-        names[i] = name
-    # Added tokens also go into the vocabulary at their ids: HF renumbers added tokens that
-    # are missing from it to follow the vocabulary, which would move tiktoken's specials.
-    for t in tok.added_tokens:
-        if t.id >= len(names) or names[t.id] is None:
-            vocab.setdefault(t.content, t.id)
+    if strings:
+        return [s if t is not None else None for s, t in zip(strings, model.tokens)]
+    return [encode_token(t) if t is not None else None for t in model.tokens]
+
+
+def _added_entries(tok, names: list[Optional[str]]) -> list[tuple[str, int]]:
+    """Added tokens that go into the vocabulary at their ids: HF renumbers added tokens missing
+    from it to follow the vocabulary, which would move tiktoken's specials."""
+    missing = [t for t in tok.added_tokens if t.id >= len(names) or names[t.id] is None]
+    if not missing:
+        return []
+    taken = set(n for n in names if n is not None)
+    out = []
+    for t in missing:
+        if t.content not in taken:
+            taken.add(t.content)
+            out.append((t.content, t.id))
+    return out
+
+
+def _vocabulary(tok) -> tuple[dict[str, int], list[Optional[str]]]:
+    """The file's vocabulary (token string -> id) and the string of each model id."""
+    names = _names(tok)
+    vocab = {name: i for i, name in enumerate(names) if name is not None}
+    vocab.update(_added_entries(tok, names))
     return vocab, names
 
 
@@ -275,21 +287,28 @@ def _stream(tok, text) -> None:
     text.write(' "model": {\n')
     for key, value in model.items():
         text.write(f"  {dump(key)}: {dump(value)},\n")
-    vocab, names = _vocabulary(tok)
+    # Names are spelled as they are written (not kept in a list): a large byte-level vocabulary
+    # costs no extra copy of itself while its file is written.
+    tokens, strings = tok.model.tokens, tok.model.token_strings
+    name = (lambda i: strings[i]) if strings else (lambda i: encode_token(tokens[i]))
     text.write('  "vocab": {')
     sep = "\n"
-    for name, i in vocab.items():
-        text.write(f"{sep}   {dump(name)}: {i}")
-        sep = ",\n"
-    del vocab
+    for i, t in enumerate(tokens):
+        if t is not None:
+            text.write(f"{sep}   {dump(name(i))}: {i}")
+            sep = ",\n"
+    if any(t.id >= len(tokens) or tokens[t.id] is None for t in tok.added_tokens):
+        for content, i in _added_entries(tok, _names(tok)):
+            text.write(f"{sep}   {dump(content)}: {i}")
+            sep = ",\n"
     text.write('\n  },\n  "merges": [')
     sep = "\n"
     if tok.model.merges is not None:
         flat = [x for pair in tok.model.merges for x in pair]
     else:
-        flat = memoryview(tok._core.derive_merges_flat())  # 8 bytes a merge, read lazily
+        flat = memoryview(tok._core.derive_merges_packed()).cast("I")  # 8 bytes a merge
     for k in range(0, len(flat), 2):
-        text.write(f"{sep}   [{dump(names[flat[k]])}, {dump(names[flat[k + 1]])}]")
+        text.write(f"{sep}   [{dump(name(flat[k]))}, {dump(name(flat[k + 1]))}]")
         sep = ",\n"
     text.write("\n  ]\n }\n}\n")
 
