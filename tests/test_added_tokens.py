@@ -27,19 +27,7 @@ import tokensmith as ts
 tokenizers = pytest.importorskip("tokenizers", reason="HF tokenizers is the reference for added tokens")
 from tokenizers import AddedToken, Tokenizer, decoders, normalizers, pre_tokenizers  # noqa: E402
 from tokenizers.models import BPE  # noqa: E402
-
-
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character map (openai/gpt-2 encoder.py)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
+from gpt2_bytes import bytes_to_unicode
 
 
 B2U = bytes_to_unicode()

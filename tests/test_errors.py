@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import tokensmith as ts
+from gpt2_bytes import bytes_to_unicode
 from tokensmith.errors import (
     FormatError,
     InputTypeError,
@@ -51,19 +52,6 @@ def write_tiktoken(folder: Path, extra: list[str], name: str = "bad.tiktoken") -
 
 def load_tiktoken(path: Path, **kwargs):
     return ts.load(path, pattern=GPT2_PATTERN, **kwargs)
-
-
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character map (openai/gpt-2 encoder.py)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
 
 
 def byte_level_vocab() -> dict[str, int]:

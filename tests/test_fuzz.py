@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import tokensmith as ts
 from tokensmith.errors import TokensmithError
+from gpt2_bytes import bytes_to_unicode
 
 LOADER = settings(max_examples=200, derandomize=True, deadline=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -62,18 +63,6 @@ def tiktoken_text() -> bytes:
     lines = [f"{b64(bytes([b]))} {b}" for b in range(256)]
     lines += [f"{b64(t)} {256 + k}" for k, t in enumerate([b"he", b"ll", b"hell", b"hello", b" w", b" wo", b"12"])]
     return ("\n".join(lines) + "\n").encode()
-
-
-def bytes_to_unicode() -> dict[int, str]:
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
 
 
 B2U = bytes_to_unicode()

@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - tokensmith depends on unicodedata2
     import unicodedata
 
 import corpora
+from gpt2_bytes import bytes_to_unicode as _bytes_to_unicode
 
 # The patterns as published: tiktoken's registry (gpt2, cl100k, o200k), Qwen2's tokenizer.json,
 # Mistral's tekken_240718.json config.
@@ -232,7 +233,6 @@ def test_scanner_is_linear_on_a_long_run():
 # --------------------------------------------------------------------------- generic path vs HF
 
 
-
 def hf_lib():
     """HF tokenizers, the reference of the generic path; the test skips without it."""
     return pytest.importorskip("tokenizers", reason="HF tokenizers is the reference for the generic path")
@@ -343,18 +343,6 @@ def test_digits_step_matches_hf(individual):
     hf = hf_lib().pre_tokenizers.Digits(individual_digits=individual)
     for text in SPLIT_TEXTS + ["ab123c45 6", "١٢٣x²³", "0", "a1b22c333d"]:
         assert tp.split_text(tp.Digits(individual), text) == hf_pieces(hf, text), text
-
-
-def _bytes_to_unicode() -> dict[int, str]:
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
 
 
 _U2B = {c: b for b, c in _bytes_to_unicode().items()}

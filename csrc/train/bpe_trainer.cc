@@ -436,48 +436,27 @@ struct Trainer::State {
     }
   }
 
+  // hf_compat: aggregate one step's changes per pair, HF's way -- every pair that gained
+  // occurrences gets a new heap entry carrying exactly the words where it gained them.
+  // (hf_compat keeps global counts only, so there is no per-language bookkeeping here.)
   void apply_changes() {
     std::sort(changes.begin(), changes.end());
     std::vector<uint32_t> grown;
-    std::vector<std::pair<uint32_t, int64_t>> lang_delta;
     for (size_t i = 0; i < changes.size();) {
       uint64_t key = changes[i].key;
       int64_t delta = 0;
       grown.clear();
-      lang_delta.clear();
       size_t j = i;
       for (; j < changes.size() && changes[j].key == key; ++j) {
         const Change& ch = changes[j];
-        int64_t d = ch.sign * static_cast<int64_t>(words.count[ch.word]);
-        delta += d;
+        delta += ch.sign * static_cast<int64_t>(words.count[ch.word]);
         if (ch.sign > 0 && (grown.empty() || grown.back() != ch.word)) grown.push_back(ch.word);
-        if (spec.per_language) {
-          uint32_t l = words.lang[ch.word];
-          if (!lang_delta.empty() && lang_delta.back().first == l) lang_delta.back().second += d;
-          else lang_delta.emplace_back(l, d);
-        }
       }
       i = j;
-      uint32_t pidx = pair_index(key);
-      PairData& p = pairs[pidx];
+      PairData& p = pairs[pair_index(key)];
       p.count += delta;
-      std::vector<uint32_t> langs_grown;
-      for (const auto& [l, d] : lang_delta) add_lang(pidx, l, d);
-      if (grown.empty()) continue;
-      if (spec.per_language)
-        for (uint32_t w : grown) langs_grown.push_back(words.lang[w]);
-      if (p.count > 0) {
-        uint32_t slot = 0;
-        if (spec.hf_compat) slot = new_slot(std::vector<uint32_t>(grown));
-        heap_push(global, HeapItem{static_cast<uint64_t>(p.count), key, slot});
-      }
-      if (!spec.hf_compat) p.where.insert(p.where.end(), grown.begin(), grown.end());
-      std::sort(langs_grown.begin(), langs_grown.end());
-      langs_grown.erase(std::unique(langs_grown.begin(), langs_grown.end()), langs_grown.end());
-      for (uint32_t l : langs_grown) {
-        int64_t c = lang_count(pidx, l);
-        if (c > 0) heap_push(lang_heaps[l], HeapItem{static_cast<uint64_t>(c), key, 0});
-      }
+      if (!grown.empty() && p.count > 0)
+        heap_push(global, HeapItem{static_cast<uint64_t>(p.count), key, new_slot(std::vector<uint32_t>(grown))});
     }
   }
 

@@ -326,35 +326,6 @@ def _add_demo(commands) -> None:
                      help="size of the text sample in megabytes (default: 5)")
 
 
-def _add_compare(commands) -> None:
-    from tokensmith.evaluate.corpora import SPEC_HELP
-
-    sub = _subparser(commands, "compare", summary="Compare tokenizers on corpora; write an offline HTML report.",
-                     epilog=_EPILOG_COMPARE.format(spec=SPEC_HELP), func=_cmd_compare)
-    sub.add_argument("-t", "--tokenizer", action="append", required=True, metavar="TOK", dest="tokenizers",
-                     help="a tokenizer as for 'encode' (repeat for several); LABEL=TOK sets its label")
-    sub.add_argument("--corpus", action="append", required=True, metavar="SPEC", dest="corpora",
-                     help="a corpus (repeat for several); see the SPEC forms below")
-    sub.add_argument("-o", "--output", metavar="HTML", default="report.html",
-                     help="where to write the HTML report (default: report.html)")
-    sub.add_argument("--json", metavar="PATH", help="also write the results with their raw counts as JSON")
-    sub.add_argument("--csv", metavar="PATH", help="also write the per-language rows as CSV")
-    sub.add_argument("--reference-language", default="eng", metavar="LANG",
-                     help="denominator of the premium on parallel corpora (default: eng; en/eng-US match)")
-    sub.add_argument("--baseline", metavar="LABEL", help="tokenizer label for the normalised sequence length")
-    sub.add_argument("--languages", metavar="LANG,...", type=lambda v: [x for x in v.split(",") if x],
-                     help="only these languages of parallel corpora")
-    sub.add_argument("--max-segments", type=_positive_int, metavar="N",
-                     help="at most N segments per language, spread evenly (default: all)")
-    sub.add_argument("--morphology", metavar="DIR", nargs="?", const=True,
-                     help="SIGMORPHON 2022 folder for morpheme-boundary F1 (no value: the shared test data)")
-    sub.add_argument("--bootstrap", type=_positive_int, default=1000, metavar="N",
-                     help="bootstrap resamples for premium intervals (default: 1000)")
-    sub.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
-    sub.add_argument("--threads", type=_positive_int, default=None, metavar="N",
-                     help="threads for batch encoding (default: all cores)")
-
-
 def _positive_int(value: str) -> int:
     try:
         number = int(value)

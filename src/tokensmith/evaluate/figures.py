@@ -64,13 +64,23 @@ def _sorted_languages(prem: dict[str, dict[str, dict]], labels: list[str]) -> li
     return sorted(langs, key=lambda lang: (mean[lang], lang))
 
 
-def premium_bars(report, corpus: str) -> Optional[str]:
-    """Premium of every language (vs the reference) per tokenizer, sorted, with 95% CIs."""
+def _premium_table(report, corpus: str):
+    """(premiums, tokenizer labels, languages sorted by mean premium), or None when there is
+    nothing to draw (fewer than two languages or no tokenizer with premiums)."""
     prem = report.premiums(corpus)
     labels = [t for t in report.labels if prem.get(t)]
     langs = _sorted_languages(prem, labels)
     if len(langs) < 2 or not labels:
         return None
+    return prem, labels, langs
+
+
+def premium_bars(report, corpus: str) -> Optional[str]:
+    """Premium of every language (vs the reference) per tokenizer, sorted, with 95% CIs."""
+    table = _premium_table(report, corpus)
+    if table is None:
+        return None
+    prem, labels, langs = table
     plt = _plt()
     h = max(2.5, 0.17 * len(langs) * max(1, min(len(labels), 3)) ** 0.5 + 1)
     fig, ax = plt.subplots(figsize=(9, h))
@@ -99,11 +109,10 @@ def premium_heatmap(report, corpus: str) -> Optional[str]:
     """Tokenizer × language premium, languages sorted by mean premium, log colour scale."""
     from matplotlib.colors import LogNorm
 
-    prem = report.premiums(corpus)
-    labels = [t for t in report.labels if prem.get(t)]
-    langs = _sorted_languages(prem, labels)
-    if len(langs) < 2 or not labels:
+    table = _premium_table(report, corpus)
+    if table is None:
         return None
+    prem, labels, langs = table
     plt = _plt()
     data = np.array([[prem[t].get(lang, {}).get("premium", np.nan) for lang in langs] for t in labels])
     fig, ax = plt.subplots(figsize=(max(6, 0.16 * len(langs) + 2), 0.45 * len(labels) + 1.8))

@@ -312,7 +312,6 @@ class Corpus:
                 yield text
             return
         block: list[str] = []
-        start = 1
         for number, data in self._lines(raw, first_line):
             text = self._decode(data, path, number)
             if text is None:
@@ -323,8 +322,6 @@ class Corpus:
                     yield text
                 continue
             if text.strip():
-                if not block:
-                    start = number
                 block.append(text)
             elif block:
                 doc = "\n".join(block)
@@ -335,7 +332,6 @@ class Corpus:
             doc = "\n".join(block)
             self._count(doc)
             yield doc
-        del start
 
     def _jsonl(self, path: Path, raw: IO[bytes]) -> Iterator[str]:
         for number, data in self._lines(raw):
