@@ -330,10 +330,10 @@ std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bo
   o.kind = static_cast<pretok::Kind>(kind);
   o.max_digits = max_digits;
   o.contractions = contractions;
-  std::vector<uint32_t> ends;
+  pretok::Ends ends;
   nb::gil_scoped_release release;
   pretok::split(o, reinterpret_cast<const uint8_t*>(v.data()), v.size(), ends);
-  return ends;
+  return std::vector<uint32_t>(ends.begin(), ends.end());
 }
 
 }  // namespace

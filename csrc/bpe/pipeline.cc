@@ -171,7 +171,7 @@ void Pipeline::encode_text(const uint8_t* s, size_t begin, size_t end, std::vect
     n = prefixed.size();
     shift = 1;
   }
-  thread_local std::vector<uint32_t> ends;
+  thread_local pretok::Ends ends;
   ends.clear();
   pretok::split(pretok_, p, n, ends);
   uint32_t piece_start = 0;
@@ -229,7 +229,7 @@ void Pipeline::encode(const uint8_t* s, size_t n, const uint8_t* mask, std::vect
 }
 
 void Pipeline::encode_ordinary(const uint8_t* s, size_t n, std::vector<uint32_t>& out) const {
-  thread_local std::vector<uint32_t> ends;
+  thread_local pretok::Ends ends;
   ends.clear();
   pretok::split(pretok_, s, n, ends);
   model_.encode_pieces(s, 0, ends.data(), ends.size(), out, model_.thread_cache());

@@ -5,6 +5,8 @@
 // says which alternative it is and why its backtracking collapses to a forward scan.
 #include "pretok/scanners.h"
 
+#include <cstdlib>
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -428,9 +430,216 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
   return o200k_piece(c, i, max_digits, contractions);
 }
 
+// ------------------------------------------------------------------------- Bulk ASCII path
+//
+// On ASCII text the cl100k pattern decides whether a piece starts at a byte from that byte and
+// the two before it, and the one after it, except inside whitespace runs, digit runs and after
+// an apostrophe. So 64 bytes at a time are classified into bit masks (one bit per byte) and the
+// piece starts are computed with a few dozen shifts and logic operations; the ends are then
+// read off the mask. This replaces one hard-to-predict branch per piece -- which of the
+// pattern's alternatives matches here -- with straight-line code. Wherever the masks cannot
+// decide (a non-ASCII byte, a digit run longer than max_digits, a whitespace run with a line
+// break after a space or tab, the window's end) the window stops short and the per-piece
+// scanner above takes over; both agree wherever the masks decide, which the tests check.
+//
+// Bit j of a mask stands for byte i + j of the text, where i, the window's first byte, is
+// known to start a piece. "x << 1" then asks about the byte before, "x >> 1" about the next.
+
+#ifdef __SSE2__
+struct Window {
+  uint64_t letter, upper, digit, space, line, tab, punct, high, apos, slash;
+  uint64_t s, t, m, d, r, v, e, l;  // contraction letters, either case
+};
+
+inline uint64_t mask64(const __m128i v[4], __m128i (*pred)(__m128i)) {
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k)
+    m |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(pred(v[k])))) << (16 * k);
+  return m;
+}
+
+template <char C>
+inline __m128i eq(__m128i v) {
+  return _mm_cmpeq_epi8(v, _mm_set1_epi8(C));
+}
+template <char C>
+inline __m128i eq_fold(__m128i v) {
+  return _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(C));
+}
+// Signed compares: bytes >= 0x80 are negative and fall outside every ASCII range.
+template <char Lo, char Hi>
+inline __m128i in_range(__m128i v) {
+  return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(Lo - 1))),
+                       _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(Hi + 1))));
+}
+inline __m128i letter(__m128i v) { return in_range<'a', 'z'>(_mm_or_si128(v, _mm_set1_epi8(0x20))); }
+inline __m128i line(__m128i v) { return _mm_or_si128(eq<'\r'>(v), eq<'\n'>(v)); }
+inline __m128i tab(__m128i v) {  // the other ASCII White_Space characters: \t \v \f
+  return _mm_or_si128(eq<'\t'>(v), in_range<'\v', '\f'>(v));
+}
+
+inline Window classify(const uint8_t* p) {
+  __m128i v[4];
+  for (int k = 0; k < 4; ++k) v[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+  Window w;
+  w.high = mask64(v, [](__m128i x) { return x; });  // movemask reads the top bit
+  w.letter = mask64(v, letter);
+  w.upper = mask64(v, in_range<'A', 'Z'>);
+  w.slash = mask64(v, eq<'/'>);
+  w.digit = mask64(v, in_range<'0', '9'>);
+  w.space = mask64(v, eq<' '>);
+  w.line = mask64(v, line);
+  w.tab = mask64(v, tab);
+  w.apos = mask64(v, eq<'\''>);
+  w.punct = ~(w.letter | w.digit | w.space | w.line | w.tab | w.high);
+  w.s = mask64(v, eq_fold<'s'>);
+  w.t = mask64(v, eq_fold<'t'>);
+  w.m = mask64(v, eq_fold<'m'>);
+  w.d = mask64(v, eq_fold<'d'>);
+  w.r = mask64(v, eq_fold<'r'>);
+  w.v = mask64(v, eq_fold<'v'>);
+  w.e = mask64(v, eq_fold<'e'>);
+  w.l = mask64(v, eq_fold<'l'>);
+  return w;
+}
+
+// Bits of `run` reachable from a bit of `seed` through consecutive bits of `run` (seed must
+// lie in run): the carry of the addition walks each seeded run to its end.
+inline uint64_t fill(uint64_t run, uint64_t seed) { return ((run + seed) ^ run) & run; }
+
+inline int highest(uint64_t x) { return 63 - __builtin_clzll(x); }
+
+// The end of one window: bits of `starts` above 0 and below `limit`, as offsets from i.
+inline size_t emit(uint64_t starts, int limit, size_t i, uint32_t* out) {
+  starts &= ~uint64_t(1) & ((uint64_t(1) << limit) - 1);
+  size_t count = 0;
+  while (starts) {
+    out[count++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctzll(starts)));
+    starts &= starts - 1;
+  }
+  return count;
+}
+
+// Piece ends found in the 64 bytes from i (a piece start), appended at `out`; returns how many.
+// Zero means the masks could not decide the first piece. `*high` gets the offset of the first
+// non-ASCII byte in the window, or 64. kO200k selects o200k's pattern (case-aware words with a
+// contraction suffix, '/' in the punctuation's tail) over cl100k's.
+template <bool kO200k>
+size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions, uint32_t* out,
+              int* high) {
+  const Window w = classify(s + i);
+  *high = w.high ? __builtin_ctzll(w.high) : 64;
+  const uint64_t ws = w.space | w.line | w.tab;
+  const uint64_t blank = w.space | w.tab;
+
+  // Where the masks stop deciding. The first byte they cannot classify (non-ASCII) or the
+  // window's end: a piece start there depends on the next byte, so starts are trusted below it.
+  uint64_t hard = w.high | (uint64_t(1) << 63);
+  // The (max_digits + 1)-th digit of a run: the scalar scanner cuts long runs.
+  uint64_t long_digits = w.digit;
+  for (int k = 1; k <= max_digits; ++k) long_digits &= w.digit << k;
+  hard |= long_digits;
+  // A whitespace run in which a space or tab follows a line break and another line break
+  // follows: the run's piece ends after its last line break, which the masks do not find.
+  const uint64_t after_break = fill(ws, blank & (w.line << 1));
+  const uint64_t run_starts = ws & ~(ws << 1);
+  if (uint64_t twisted = after_break & w.line) {
+    const int at = __builtin_ctzll(twisted);
+    hard |= uint64_t(1) << highest(run_starts & ((uint64_t(2) << at) - 1));
+  }
+
+  // The tail of a punctuation run: [\r\n]* (cl100k) or [\r\n/]* (o200k) right after it. Line
+  // breaks there end the piece; so does a '/' after them, which then is not punctuation that
+  // continues a run.
+  const uint64_t tail = kO200k ? fill(w.line | w.slash, w.line & (w.punct << 1))
+                               : fill(w.line, w.line & (w.punct << 1));
+  const uint64_t run_punct = w.punct & ~tail;
+  // A punctuation byte that starts a piece (so it can lead a word): after a letter, digit, tab,
+  // line break or a tail, or first in the window. After a space it belongs to
+  // " ?[^\s\p{L}\p{N}]+", after punctuation to the same run.
+  const uint64_t punct_start =
+      run_punct & (((w.letter | w.digit | w.tab | w.line | tail) << 1) | 1);
+
+  // Contractions: 's 't 'm 'd (c2) and 're 've 'll (c3), either case. cl100k matches them as a
+  // piece of their own at an apostrophe that starts a piece; o200k as the suffix of a word.
+  const uint64_t ap = w.apos & (kO200k ? (w.letter << 1) : punct_start);
+  uint64_t c2 = 0, c3 = 0;
+  if (!kO200k || contractions) {
+    c2 = ap & ((w.s | w.t | w.m | w.d) >> 1);
+    c3 = ap & ((((w.r | w.v) >> 1) & (w.e >> 2)) | ((w.l >> 1) & (w.l >> 2)));
+  }
+  const uint64_t contraction_end = (c2 << 2) | (c3 << 3);
+  // Bytes inside a contraction start nothing; in o200k neither does its apostrophe.
+  const uint64_t inside = (c2 << 1) | (c3 << 1) | (c3 << 2) | (kO200k ? c2 | c3 : 0);
+  // o200k: an apostrophe right after a suffix would be read as another suffix.
+  if (kO200k) hard |= contraction_end & w.apos;
+
+  const int h = __builtin_ctzll(hard);
+  // Starts are trusted strictly below `limit`: at most h - 1, and not inside a whitespace run
+  // that reaches h (the run's end, unknown, decides where its pieces end).
+  int limit = h - 1;
+  if (h > 0 && (ws >> (h - 1) & 1)) limit = highest(run_starts & ((uint64_t(2) << (h - 1)) - 1)) + 1;
+  if (limit <= 1) return 0;
+
+  uint64_t starts = 0;
+  // [^\r\n\p{L}\p{N}]?\p{L}+ : a letter after a non-letter, unless that byte leads the word.
+  starts |= w.letter & ~(w.letter << 1) & ~(blank << 1) & ~(punct_start << 1);
+  // o200k: [A-Z]*[a-z]+ or [A-Z]+[a-z]*, so an upper-case letter after a lower-case one.
+  if (kO200k) starts |= w.upper & ((w.letter & ~w.upper) << 1);
+  // \p{N}{1,3}: the first digit of a run (longer runs are hard, above).
+  starts |= w.digit & ~(w.digit << 1);
+  // " ?[^\s\p{L}\p{N}]+": punctuation after anything but a run of it or a space.
+  starts |= run_punct & ~(run_punct << 1) & ~(w.space << 1);
+  // Line breaks after a letter or digit (after whitespace they extend its run, after
+  // punctuation they are its tail).
+  starts |= w.line & ((w.letter | w.digit) << 1);
+  // Spaces and tabs: after a letter, digit, punctuation or a tail; after a line break of a
+  // whitespace run (the run's piece ends at its last line break, and twisted runs are hard);
+  // and the last one of a run that ends before a non-space (\s+(?!\S)).
+  starts |= blank & ((w.letter | w.digit | w.punct | tail) << 1);
+  starts |= blank & (w.line << 1);
+  starts |= blank & (ws << 1) & ~(ws >> 1);
+  starts = (starts | contraction_end) & ~inside;
+  return emit(starts, limit, i, out);
+}
+#endif
+
+#ifdef __SSE2__
+// Windows of 64 bytes while they decide pieces, the per-piece scanner where they cannot.
+template <bool kO200k>
+void split_bulk(const Cursor& c, const Options& opt, Ends& ends) {
+  const size_t n = c.n;
+  auto one = [&](size_t i) {
+    return kO200k ? o200k_piece_fast(c, i, opt.max_digits, opt.contractions)
+                  : cl100k_piece_fast(c, i, opt.max_digits);
+  };
+  // Ends are written through a raw cursor: a text of n bytes has at most n pieces.
+  const size_t base = ends.size();
+  ends.resize(base + n);
+  uint32_t* out = ends.data() + base;
+  size_t count = 0, i = 0;
+  while (i + 64 <= n) {
+    int high;
+    const size_t got = window<kO200k>(c.s, i, opt.max_digits, opt.contractions, out + count, &high);
+    // The per-piece scanner takes the text past a non-ASCII byte (and the whole window when
+    // the masks decided nothing), so that text in other scripts is not classified again and
+    // again.
+    const size_t until = got ? i + static_cast<size_t>(high) : i + 64;
+    if (got) {
+      count += got;
+      i = out[count - 1];
+      if (high == 64) continue;
+    }
+    while (i <= until && i < n) out[count++] = static_cast<uint32_t>(i = one(i));
+  }
+  while (i < n) out[count++] = static_cast<uint32_t>(i = one(i));
+  ends.resize(base + count);
+}
+#endif
+
 }  // namespace
 
-void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>& ends) {
+void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends) {
   if (n == 0) return;
   Cursor c{s, n};
   size_t i = 0;
@@ -442,10 +651,22 @@ void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>
       while (i < n) ends.push_back(static_cast<uint32_t>(i = gpt2_piece(c, i)));
       return;
     case Kind::Cl100k:
+#ifdef __SSE2__
+      if (opt.max_digits >= 1 && opt.max_digits <= 8 && !std::getenv("TS_NOBULK")) {
+        split_bulk<false>(c, opt, ends);
+        return;
+      }
+#endif
       while (i < n)
         ends.push_back(static_cast<uint32_t>(i = cl100k_piece_fast(c, i, opt.max_digits)));
       return;
     case Kind::O200k:
+#ifdef __SSE2__
+      if (opt.max_digits >= 1 && opt.max_digits <= 8 && !std::getenv("TS_NOBULK")) {
+        split_bulk<true>(c, opt, ends);
+        return;
+      }
+#endif
       while (i < n)
         ends.push_back(
             static_cast<uint32_t>(i = o200k_piece_fast(c, i, opt.max_digits, opt.contractions)));

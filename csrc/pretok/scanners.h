@@ -18,6 +18,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace ts::pretok {
@@ -30,8 +33,31 @@ struct Options {
   bool contractions = true;  // O200k only: the optional 's|'t|... suffix
 };
 
+// An allocator whose resize() leaves new elements uninitialised: scanners size the output for
+// the worst case (one piece per byte) and write only what they keep, and zero-filling that
+// worst case on every call costs as much as scanning English text.
+template <class T>
+struct UninitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <class U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using Ends = std::vector<uint32_t, UninitAllocator<uint32_t>>;
+
 // Appends to `ends` the end offset (in bytes, relative to s) of each piece; pieces are
 // contiguous and cover [0, n). Kind::None yields the whole input as one piece.
-void split(const Options& opt, const uint8_t* s, size_t n, std::vector<uint32_t>& ends);
+void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends);
 
 }  // namespace ts::pretok

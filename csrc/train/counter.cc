@@ -239,7 +239,7 @@ void Counter::add_documents(const std::vector<std::string_view>& docs) {
   while (bounds.size() <= threads_) bounds.push_back(docs.size());
   run_threads(threads_, [&](size_t th) {
     PieceTable& table = *tables_[th];
-    std::vector<uint32_t> ends;
+    pretok::Ends ends;
     std::string scratch;
     for (size_t i = bounds[th]; i < bounds[th + 1]; ++i)
       split_document(split_, docs[i], ends, scratch, [&](std::string_view p) { table.add(p, 1); });

@@ -54,7 +54,7 @@ struct SplitOptions {
 
 // Calls emit(piece) for each piece of one document.
 template <class Emit>
-void split_document(const SplitOptions& opt, std::string_view text, std::vector<uint32_t>& ends,
+void split_document(const SplitOptions& opt, std::string_view text, pretok::Ends& ends,
                     std::string& scratch, Emit&& emit);
 
 class PieceTable;
@@ -96,7 +96,7 @@ class Counter {
 inline constexpr char kMetaspace[] = "\xE2\x96\x81";  // U+2581 LOWER ONE EIGHTH BLOCK
 
 template <class Emit>
-void split_document(const SplitOptions& opt, std::string_view text, std::vector<uint32_t>& ends,
+void split_document(const SplitOptions& opt, std::string_view text, pretok::Ends& ends,
                     std::string& scratch, Emit&& emit) {
   auto emit_capped = [&](std::string_view p) {
     while (p.size() > opt.max_piece_bytes) {
