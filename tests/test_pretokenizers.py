@@ -218,6 +218,47 @@ def test_scanner_offsets_increase_cover_the_text_and_fall_on_character_boundarie
         assert end == len(data) or (data[end] & 0xC0) != 0x80
 
 
+# The cl100k and o200k scanners decide ASCII text 64 bytes at a time with bit masks and hand what
+# the masks cannot decide to the per-piece scanner. These texts are long enough for many windows
+# and drawn from the characters each mask rule is about: cased letters (o200k splits "aB"),
+# contraction letters after apostrophes (both cases), digit runs around max_digits, every ASCII
+# whitespace with line breaks inside runs, '/' after line breaks (o200k's punctuation tail), and
+# a few non-ASCII characters (whitespace, letters, a mark) where windows must stop.
+MASK_ALPHABET = list("aAbZsStTmMdDrReEvVlLxQ") + ["'", "'", "'", " ", " ", " ", "  ", "\n", "\r", "\t", "\x0b", "\x0c",
+                                                   "0", "1", "9", "12", "1234", ".", "(", "/", "/", "-", "\"", "_",
+                                                   "\x00", "\x1c", "\n/", " \n", "\n  ", "'s", "'LL", "'ve"]
+MASK_RARE = ["é", "\u00a0", "\u2028", "中", "ſ", "\u0301", "\u3000"]
+
+
+@st.composite
+def mask_texts(draw) -> str:
+    alphabet = draw(st.lists(st.sampled_from(MASK_ALPHABET), min_size=2, max_size=10, unique=True))
+    if draw(st.booleans()):
+        alphabet.append(draw(st.sampled_from(MASK_RARE)))
+    return "".join(draw(st.lists(st.sampled_from(alphabet), min_size=40, max_size=400)))
+
+
+MASK_FAMILIES = [family for family in FAMILIES if SCANNERS[family][0] in (2, 3)]
+
+
+@pytest.mark.parametrize("family", MASK_FAMILIES)
+@settings(max_examples=400, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=mask_texts())
+def test_mask_windows_cut_long_ascii_text_as_the_regex_does(family, text):
+    assert scanner_pieces(text, family) == compiled(PUBLISHED[family]).findall(text)
+
+
+@pytest.mark.parametrize("family", MASK_FAMILIES)
+def test_mask_windows_agree_with_the_per_piece_scanner_on_real_text(family):
+    kind, max_digits, contractions = SCANNERS[family]
+    texts = [text for _, text in corpora.adversarial()] + [text for _, text in corpora.stdlib_sources()]
+    bad = [text[:60] for text in texts
+           if _core.split_pieces(text, kind, max_digits, contractions, bulk=True)
+           != _core.split_pieces(text, kind, max_digits, contractions, bulk=False)]
+    assert not bad, f"{len(bad)} texts differ, e.g. {bad[:3]}"
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_scanner_of_empty_text_has_no_pieces(family):
     assert scanner_pieces("", family) == []

@@ -5,8 +5,6 @@
 // says which alternative it is and why its backtracking collapses to a forward scan.
 #include "pretok/scanners.h"
 
-#include <cstdlib>
-
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -652,7 +650,7 @@ void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends) {
       return;
     case Kind::Cl100k:
 #ifdef __SSE2__
-      if (opt.max_digits >= 1 && opt.max_digits <= 8 && !std::getenv("TS_NOBULK")) {
+      if (opt.bulk && opt.max_digits >= 1 && opt.max_digits <= 8) {
         split_bulk<false>(c, opt, ends);
         return;
       }
@@ -662,7 +660,7 @@ void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends) {
       return;
     case Kind::O200k:
 #ifdef __SSE2__
-      if (opt.max_digits >= 1 && opt.max_digits <= 8 && !std::getenv("TS_NOBULK")) {
+      if (opt.bulk && opt.max_digits >= 1 && opt.max_digits <= 8) {
         split_bulk<true>(c, opt, ends);
         return;
       }
