@@ -250,13 +250,23 @@ def test_mask_windows_cut_long_ascii_text_as_the_regex_does(family, text):
 
 
 @pytest.mark.parametrize("family", MASK_FAMILIES)
-def test_mask_windows_agree_with_the_per_piece_scanner_on_real_text(family):
+@pytest.mark.parametrize("level", [1, 2], ids=["sse2", "best"])
+def test_mask_windows_agree_with_the_per_piece_scanner_on_real_text(family, level):
     kind, max_digits, contractions = SCANNERS[family]
     texts = [text for _, text in corpora.adversarial()] + [text for _, text in corpora.stdlib_sources()]
     bad = [text[:60] for text in texts
-           if _core.split_pieces(text, kind, max_digits, contractions, bulk=True)
-           != _core.split_pieces(text, kind, max_digits, contractions, bulk=False)]
+           if _core.split_pieces(text, kind, max_digits, contractions, bulk=level)
+           != _core.split_pieces(text, kind, max_digits, contractions, bulk=0)]
     assert not bad, f"{len(bad)} texts differ, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("family", MASK_FAMILIES)
+@FUZZ
+@given(text=mask_texts())
+def test_sse2_mask_windows_cut_generated_text_as_the_per_piece_scanner(family, text):
+    kind, max_digits, contractions = SCANNERS[family]
+    assert (_core.split_pieces(text, kind, max_digits, contractions, bulk=1)
+            == _core.split_pieces(text, kind, max_digits, contractions, bulk=0))
 
 
 @pytest.mark.parametrize("family", FAMILIES)

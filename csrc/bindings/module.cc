@@ -325,7 +325,7 @@ class PyPipeline {
 };
 
 std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bool contractions,
-                                   bool bulk) {
+                                   int bulk) {
   std::string_view v = utf8_view(text);
   pretok::Options o;
   o.kind = static_cast<pretok::Kind>(kind);
@@ -349,9 +349,9 @@ NB_MODULE(_core, m) {
   m.def("unicode_flags", [](uint32_t cp) { return unicode::flags(cp); },
         "Property flags of a code point (L=1, N=2, M=4, WS=8, Lu=16, Ll=32, Lt=64, Lm=128, Lo=256).");
   m.def("split_pieces", &split_pieces, nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3,
-        nb::arg("contractions") = true, nb::arg("bulk") = true,
-        "Byte end offsets of the pre-tokenized pieces of text under a known scanner (bulk=False: "
-        "without the 64-byte ASCII mask path).");
+        nb::arg("contractions") = true, nb::arg("bulk") = 2,
+        "Byte end offsets of the pre-tokenized pieces of text under a known scanner. bulk: 0 = "
+        "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present.");
   nb::class_<PyPipeline>(m, "Pipeline")
       .def(nb::init<nb::dict>(), nb::arg("spec"))
       .def("encode", &PyPipeline::encode, nb::arg("text"), nb::arg("mask").none())

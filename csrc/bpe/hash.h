@@ -193,6 +193,11 @@ class PairTable {
     }
   }
 
+  inline void prefetch(uint32_t a, uint32_t b) const {
+    uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
+    __builtin_prefetch(slots_.data() + (mix64(k) & mask_));
+  }
+
   size_t size() const { return size_; }
   // Calls fn(left, right, merge) for every pair, in table order.
   template <class Fn>
@@ -242,6 +247,10 @@ class RankPairTable {
     size_t h = mix64(key) & mask_;
     while (slots_[h] != kEmpty) h = (h + 1) & mask_;
     slots_[h] = (key << 22) | rank;
+  }
+  inline void prefetch(uint32_t a, uint32_t b) const {
+    uint64_t key = (static_cast<uint64_t>(a) << 21) | b;
+    __builtin_prefetch(slots_.data() + (mix64(key) & mask_));
   }
   // The rank, or PairTable::kNoRank.
   inline uint32_t find(uint32_t a, uint32_t b) const {

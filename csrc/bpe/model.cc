@@ -244,6 +244,17 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
     for (size_t i = 0; i + 1 < n; ++i) m[i] = byte_pairs_[bytes[i] << 8 | bytes[i + 1]];
   else
     for (size_t i = 0; i + 1 < n; ++i) m[i] = pair(syms[i].id, syms[i + 1].id);
+  // Each merge probes the pair table for the two pairs it creates, and the next merge depends
+  // on the answers, so the probes of a piece would each wait for their own cache miss in turn
+  // (new pieces mostly arrive with the table out of cache). Requesting up front, and after
+  // each merge, the lines of the pairs that every possible next merge would create overlaps
+  // those misses instead; most of the guesses are the probes that follow.
+  auto prefetch_around = [&](size_t i) {
+    if (m[i].rank == PairTable::kNoRank) return;
+    if (i > 0) prefetch_pair(syms[i - 1].id, m[i].id);
+    if (i + 2 < n) prefetch_pair(m[i].id, syms[i + 2].id);
+  };
+  for (size_t i = 0; i + 1 < n; ++i) prefetch_around(i);
   while (n > 1) {
     size_t best = 0;
     uint32_t best_rank = PairTable::kNoRank;
@@ -260,6 +271,8 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
     --n;
     if (best + 1 < n) m[best] = pair(syms[best].id, syms[best + 1].id);
     if (best > 0) m[best - 1] = pair(syms[best - 1].id, syms[best].id);
+    if (best + 1 < n) prefetch_around(best);
+    if (best > 0) prefetch_around(best - 1);
   }
   syms.resize(n);
 }
@@ -497,21 +510,31 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
   // are still being encoded. A long piece is hashed here and again when its turn comes: hashing
   // a few dozen bytes costs less than the miss it hides.
-  constexpr size_t kAhead = 8;
+  // The hash of each piece is kept in a ring from its prefetch to its turn.
+  constexpr size_t kAhead = 8, kRing = 16;
+  uint64_t ring[kRing];
+  auto hash_at = [&](size_t at, size_t m) -> uint64_t {
+    if (m <= PieceCache::kShortLen) {
+      uint64_t k0, k1;
+      key_of(at, m, &k0, &k1);
+      return PieceCache::hash(k0, k1, m);
+    }
+    return m <= PieceCache::kMaxLen ? PieceCache::hash(hash_bytes(text + at, m), 0, m) : 0;
+  };
+  if (cache)
+    for (size_t j = 0; j < std::min(count, kAhead); ++j) {
+      const size_t a = j ? ends[j - 1] : start;
+      ring[j % kRing] = hash_at(a, ends[j] - a);
+    }
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
     const size_t n = ends[i] - start;
     reserve(n + PieceCache::kInlineIds);  // a cache hit stores all three id slots
     if (cache && i + kAhead < count) {
-      size_t a = ends[i + kAhead - 1], m = ends[i + kAhead] - a;
-      if (m <= PieceCache::kShortLen) {
-        uint64_t k0, k1;
-        key_of(a, m, &k0, &k1);
-        __builtin_prefetch(cache->slots + (PieceCache::hash(k0, k1, m) & cache->mask));
-      } else if (m <= PieceCache::kMaxLen) {
-        uint64_t h = hash_bytes(text + a, m);
-        __builtin_prefetch(cache->slots + (PieceCache::hash(h, 0, m) & cache->mask));
-      }
+      const size_t a = ends[i + kAhead - 1];
+      const uint64_t h = hash_at(a, ends[i + kAhead] - a);
+      ring[(i + kAhead) % kRing] = h;
+      __builtin_prefetch(cache->slots + (h & cache->mask));
     }
     auto emit = [&](const PieceCache::Entry* e) {
       uint32_t* w = out.data() + pos;
@@ -527,7 +550,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     if (cache && n <= PieceCache::kShortLen) {
       uint64_t k0, k1;
       key_of(start, n, &k0, &k1);
-      if (const PieceCache::Entry* e = cache->find(k0, k1, n)) {
+      if (const PieceCache::Entry* e = cache->find_hashed(ring[i % kRing], k0, k1, n)) {
         emit(e);
       } else {
         size_t before = pos;
@@ -535,8 +558,8 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
         cache->insert(k0, k1, n, out.data() + before, pos - before);
       }
     } else if (cache && n <= PieceCache::kMaxLen) {
-      uint64_t h = hash_bytes(p, n);
-      if (const PieceCache::Entry* e = cache->find_long(h, p, n)) {
+      const uint64_t h = hash_bytes(p, n);
+      if (const PieceCache::Entry* e = cache->find_long_hashed(ring[i % kRing], h, p, n)) {
         emit(e);
       } else {
         size_t before = pos;

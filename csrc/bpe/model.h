@@ -98,7 +98,12 @@ struct PieceCache {
     return x ^ (x >> 31);
   }
   inline const Entry* find_long(uint64_t h, const uint8_t* p, size_t len) const {
-    size_t i = hash(h, 0, len) & mask;
+    return find_long_hashed(hash(h, 0, len), h, p, len);
+  }
+  // The same with `slot_hash` = hash(h, 0, len) computed by the caller.
+  inline const Entry* find_long_hashed(uint64_t slot_hash, uint64_t h, const uint8_t* p,
+                                       size_t len) const {
+    size_t i = slot_hash & mask;
     for (;;) {
       const Entry& e = slots[i];
       if (e.k0 == h && e.len == len && std::memcmp(keys.data() + e.k1, p, len) == 0) return &e;
@@ -107,7 +112,11 @@ struct PieceCache {
     }
   }
   inline const Entry* find(uint64_t k0, uint64_t k1, size_t len) const {
-    size_t i = hash(k0, k1, len) & mask;
+    return find_hashed(hash(k0, k1, len), k0, k1, len);
+  }
+  // The same with `h` = hash(k0, k1, len) computed by the caller.
+  inline const Entry* find_hashed(uint64_t h, uint64_t k0, uint64_t k1, size_t len) const {
+    size_t i = h & mask;
     for (;;) {
       const Entry& e = slots[i];
       if (e.k0 == k0 && e.k1 == k1 && e.len == len) return &e;
@@ -179,6 +188,13 @@ class Model {
       return {r, r};
     }
     return pairs_.find(a, b);
+  }
+  // Requests the cache line that pair(a, b) will read.
+  inline void prefetch_pair(uint32_t a, uint32_t b) const {
+    if (!rank_pairs_.empty())
+      rank_pairs_.prefetch(a, b);
+    else
+      pairs_.prefetch(a, b);
   }
   // `whole` = false skips the whole-piece look-up (the piece is known not to be a token).
   template <class Emit>

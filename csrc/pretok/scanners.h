@@ -32,8 +32,9 @@ struct Options {
   int max_digits = 3;        // \p{N}{1,max_digits}; Gpt2 ignores it (whole runs)
   bool contractions = true;  // O200k only: the optional 's|'t|... suffix
   // Cl100k/O200k: decide pieces of ASCII text 64 bytes at a time with bit masks (the per-piece
-  // scanner still takes what the masks cannot decide). Off only to test one against the other.
-  bool bulk = true;
+  // scanner still takes what the masks cannot decide). 0: off, 1: masks built with SSE2 only,
+  // 2: with AVX2 where the processor has it. Lower levels exist to test one against another.
+  int bulk = 2;
 };
 
 // An allocator whose resize() leaves new elements uninitialised: scanners size the output for
