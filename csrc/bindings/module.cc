@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "bpe/pipeline.h"
+#include "formats/rank_file.h"
 #include "unicode/tables.h"
 
 namespace nb = nanobind;
@@ -340,6 +341,25 @@ std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bo
 
 }  // namespace
 
+// (tokens, ranks) of a regular tiktoken rank file, or None: the caller's exact reader then
+// reads it and names the problem.
+nb::object read_rank_file(nb::bytes data) {
+  std::vector<std::string> tokens;
+  std::vector<uint32_t> ranks;
+  bool ok;
+  {
+    nb::gil_scoped_release release;
+    ok = formats::read_rank_file(data.c_str(), data.size(), tokens, ranks);
+  }
+  if (!ok) return nb::none();
+  nb::list toks, rks;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    toks.append(nb::bytes(tokens[i].data(), tokens[i].size()));
+    rks.append(ranks[i]);
+  }
+  return nb::make_tuple(toks, rks);
+}
+
 void bind_train(nb::module_& m);  // train.cc
 
 NB_MODULE(_core, m) {
@@ -352,6 +372,8 @@ NB_MODULE(_core, m) {
         nb::arg("contractions") = true, nb::arg("bulk") = 2,
         "Byte end offsets of the pre-tokenized pieces of text under a known scanner. bulk: 0 = "
         "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present.");
+  m.def("read_rank_file", &read_rank_file, nb::arg("data"),
+        "(tokens, ranks) of a regular .tiktoken file, or None where the exact reader must look.");
   nb::class_<PyPipeline>(m, "Pipeline")
       .def(nb::init<nb::dict>(), nb::arg("spec"))
       .def("encode", &PyPipeline::encode, nb::arg("text"), nb::arg("mask").none())

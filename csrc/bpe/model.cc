@@ -7,7 +7,9 @@
 #include <cstring>
 #include <memory>
 #include <queue>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 namespace ts::bpe {
 
@@ -64,9 +66,9 @@ Model::Model(ModelSpec spec)
                                     ": the merged token is not in the vocabulary");
       pairs_.insert(a, b, {static_cast<uint32_t>(r), id}, /*overwrite=*/true);
     }
-  } else {
+  } else if (!compact_token_rank()) {
     // Every split of every token into two tokens is a pair that may merge, with the token's
-    // rank (its id) as priority.
+    // rank (its id) as priority. (Usually only the canonical pairs below are kept.)
     pairs_.reserve(V * 2);
     for (uint32_t t = 0; t < V; ++t) {
       if (!present_[t]) continue;
@@ -94,17 +96,22 @@ Model::Model(ModelSpec spec)
     // to one entry per token, small enough to stay mostly in the core's cache.
     auto canonical = derive_merges();
     rank_pairs_.build(canonical.size());
+    std::string buf;
     for (auto [a, b] : canonical) {
-      uint32_t rank = pairs_.find(a, b).rank;  // a duplicated token string keeps its lowest id
+      buf.assign(reinterpret_cast<const char*>(token_data(a)), token_len(a));
+      buf.append(reinterpret_cast<const char*>(token_data(b)), token_len(b));
+      // A duplicated token string keeps its lowest id, which is what the table answers.
+      uint32_t rank = table_.find(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
       if (rank_pairs_.find(a, b) == PairTable::kNoRank) rank_pairs_.insert(a, b, rank);
     }
+    num_rank_pairs_ = canonical.size();
   }
 
   if (initial_ == Initial::Bytes &&
       std::all_of(byte_ids_, byte_ids_ + 256, [](uint32_t id) { return id != kNone; })) {
     byte_pairs_.resize(65536);
     for (int a = 0; a < 256; ++a)
-      for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = pairs_.find(byte_ids_[a], byte_ids_[b]);
+      for (int b = 0; b < 256; ++b) byte_pairs_[a << 8 | b] = pair(byte_ids_[a], byte_ids_[b]);
   }
 
   // Whole-piece look-up is exact for tokens that merge back into themselves. Under
@@ -159,8 +166,76 @@ std::vector<uint32_t> Model::unreachable_tokens() const {
   return result;
 }
 
+bool Model::compact_token_rank() const {
+  return semantics_ == Semantics::TokenRank && initial_ == Initial::Bytes &&
+         present_.size() < RankPairTable::kIdLimit && present_.size() < RankPairTable::kRankLimit &&
+         std::all_of(byte_ids_, byte_ids_ + 256, [](uint32_t id) { return id != kNone; });
+}
+
 std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
   std::vector<std::pair<uint32_t, uint32_t>> result;
+  if (compact_token_rank()) {
+    // Without the table of every split: a symbol is a substring of the token, and two
+    // neighbours merge with the rank of their joined bytes, looked up in the vocabulary (the
+    // lowest id of a duplicated string, as the split table kept). The ranks of neighbouring
+    // pairs are kept between rounds, so a token costs a few look-ups per byte.
+    struct Part {
+      uint32_t start, len, id;
+    };
+    // Tokens are independent, so ranges of them go to threads (the look-ups miss the cache
+    // more than they compute, and a large vocabulary's derivation is most of its load time).
+    const uint32_t V = static_cast<uint32_t>(present_.size());
+    const uint32_t workers = std::max(1u, std::min({std::thread::hardware_concurrency(), 8u, V / 16384 + 1}));
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> found(workers);
+    auto derive_range = [&](uint32_t lo, uint32_t hi, std::vector<std::pair<uint32_t, uint32_t>>& result) {
+    std::vector<Part> parts;
+    std::vector<uint32_t> rank;  // rank[i]: of parts i and i+1 joined
+    for (uint32_t t = lo; t < hi; ++t) {
+      if (!present_[t] || token_len(t) < 2) continue;
+      const uint8_t* p = token_data(t);
+      const uint32_t n = static_cast<uint32_t>(token_len(t));
+      parts.clear();
+      rank.clear();
+      for (uint32_t i = 0; i < n; ++i) parts.push_back({i, 1, byte_ids_[p[i]]});
+      auto joined = [&](size_t i) {
+        return table_.find(p + parts[i].start, parts[i].len + parts[i + 1].len);
+      };
+      for (size_t i = 0; i + 1 < parts.size(); ++i) rank.push_back(joined(i));
+      // Plain lowest-rank-first loop, stopping at ranks >= t (kNone is above every rank).
+      while (parts.size() > 2) {
+        size_t best = 0;
+        for (size_t i = 1; i < rank.size(); ++i)
+          if (rank[i] < rank[best]) best = i;
+        if (rank[best] >= t) break;
+        parts[best].len += parts[best + 1].len;
+        parts[best].id = rank[best];
+        parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+        rank.erase(rank.begin() + static_cast<std::ptrdiff_t>(best));
+        if (best < rank.size()) rank[best] = joined(best);
+        if (best > 0) rank[best - 1] = joined(best - 1);
+      }
+      if (parts.size() == 2) result.push_back({parts[0].id, parts[1].id});
+    }
+    };
+    // An exception must not leave a thread (that would end the process): each is kept and the
+    // first rethrown once all have joined.
+    std::vector<std::exception_ptr> errors(workers);
+    auto run = [&](uint32_t w) {
+      try {
+        derive_range(V / workers * w, w + 1 == workers ? V : V / workers * (w + 1), found[w]);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (uint32_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
+    run(0);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+    for (auto& part : found) result.insert(result.end(), part.begin(), part.end());
+    return result;
+  }
   std::vector<Sym> syms;
   for (uint32_t t = 0; t < present_.size(); ++t) {
     if (!present_[t] || token_len(t) < 2) continue;

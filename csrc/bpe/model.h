@@ -163,7 +163,7 @@ class Model {
     return reinterpret_cast<const uint8_t*>(arena_.data()) + offsets_[id];
   }
   size_t token_len(uint32_t id) const { return offsets_[id + 1] - offsets_[id]; }
-  size_t num_merges() const { return pairs_.size(); }
+  size_t num_merges() const { return pairs_.size() ? pairs_.size() : num_rank_pairs_; }
   Semantics semantics() const { return semantics_; }
   // Ids whose own bytes do not encode to themselves (unreachable under this model's merges).
   std::vector<uint32_t> unreachable_tokens() const;
@@ -200,6 +200,9 @@ class Model {
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
   void build_memo_image();
+  // Token-rank with every byte a token and ids that fit RankPairTable: the model keeps only
+  // each token's canonical pair, found from substrings, never the table of every split.
+  bool compact_token_rank() const;
 
   uint64_t id_;  // unique per Model, never reused: keys the thread caches
   std::string arena_;
@@ -207,7 +210,8 @@ class Model {
   std::vector<uint8_t> present_;
   BytesTable table_;
   PairTable pairs_;
-  RankPairTable rank_pairs_;  // token-rank models: the same pairs, compact (see hash.h)
+  RankPairTable rank_pairs_;  // token-rank models: the canonical pairs, compact (see hash.h)
+  size_t num_rank_pairs_ = 0;
   Semantics semantics_;
   Initial initial_;
   bool whole_piece_first_;

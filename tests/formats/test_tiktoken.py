@@ -271,3 +271,62 @@ def test_cl100k_saved_as_tiktoken_has_the_original_ranks(data_root, tmp_path, mo
     spec = json.loads((data_root / "tokenizers" / "openai" / "encodings.json").read_text())["cl100k_base"]
     assert enc._special_tokens == spec["special_tokens"]
     assert enc._pat_str == spec["pat_str"]
+
+
+# --------------------------------------------------------------------------- the native reader
+#
+# Regular rank files are read natively; anything irregular is handed back (None) to the Python
+# loop, which alone words the errors. Both must agree wherever the native reader answers.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tokensmith import _core  # noqa: E402
+from tokensmith.formats import tiktoken as tiktoken_format  # noqa: E402
+
+
+def python_ranks(data: bytes) -> dict[bytes, int]:
+    """The reference reading of a regular file, written out independently."""
+    ranks = {}
+    for line in data.splitlines():
+        if line.strip():
+            token, rank = line.split()
+            ranks[b"" if token == b"=" else base64.b64decode(token, validate=True)] = int(rank)
+    return ranks
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(tokens=st.lists(st.binary(min_size=1, max_size=12), unique=True, max_size=60), data=st.data())
+def test_native_reader_reads_regular_files_as_the_reference_does(tokens, data):
+    ranks = data.draw(st.permutations(range(len(tokens))))
+    ends = data.draw(st.sampled_from([b"\n", b"\r\n"]))
+    text = b"".join(base64.b64encode(t) + b" " + str(r).encode() + ends for t, r in zip(tokens, ranks))
+    native = _core.read_rank_file(text)
+    assert native is not None
+    assert dict(zip(*native)) == python_ranks(text) == tiktoken_format.parse_ranks(text)
+
+
+@pytest.mark.parametrize("line", [
+    b"YR== 0",        # valid for Python's decoder, not canonical: the exact reader decides
+    b"YQ 0",          # missing padding
+    b"Y!== 0",        # not base64
+    b"YQ== +1",       # a sign
+    b"YQ== 1_0",      # a separator Python's int() accepts
+    b"YQ== 0 extra",  # a third field
+    b"YQ==",          # no rank
+    b"YQ== 2147483648",
+])
+def test_native_reader_hands_irregular_lines_to_the_exact_reader(line):
+    assert _core.read_rank_file(b"Yg== 5\n" + line + b"\n") is None
+
+
+def test_irregular_but_valid_lines_still_load_through_the_exact_reader():
+    # "YR==" decodes to b"a" with non-zero spare bits; Python's strict decoder accepts it.
+    assert tiktoken_format.parse_ranks(b"YR== 0\nYg== 1\n") == {b"a": 0, b"b": 1}
+
+
+def test_repeated_token_or_rank_is_still_reported_with_its_line():
+    with pytest.raises(FormatError, match="appears twice"):
+        tiktoken_format.parse_ranks(b"YQ== 0\nYQ== 1\n")
+    with pytest.raises(FormatError, match="rank 0 appears twice"):
+        tiktoken_format.parse_ranks(b"YQ== 0\nYg== 0\n")
