@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "bpe/pipeline.h"
+#include "bpe/worker_pool.h"
 #include "formats/rank_file.h"
 #include "unicode/tables.h"
 
@@ -129,10 +130,8 @@ void parallel_for(size_t n, size_t threads, Fn&& fn) {
       if (!failed.exchange(true)) error = std::current_exception();
     }
   };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  // Pooled workers keep their piece memos between calls (see bpe/worker_pool.h).
+  bpe::run_on_workers(threads - 1, work);
   if (error) std::rethrow_exception(error);
 }
 
