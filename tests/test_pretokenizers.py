@@ -377,16 +377,33 @@ def test_split_at_zero_length_matches_like_hf_on_generated_text(behavior, text, 
     assert tp.split_text(tp.Split(pattern, behavior, invert, literal), text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mismatch: HF compiles Split regexes with onig's Ruby syntax, where ^ and $ match at every line "
-    "start/end; split_text compiles them with Python's regex, where they match only at the text's "
-    "start/end (and $ before a final newline): Split(Regex('$')) on 'a\\nb' is ['a', '\\nb'] in HF, "
-    "['a\\nb'] in tokensmith"))
-@pytest.mark.parametrize("pattern", [r"^", r"$"])
-def test_split_line_anchors_match_at_every_line_like_hf(pattern):
+LINE_TEXTS = ["a\nb", "ab\n\ncd\n", "x", "\n", "\n\n", "a\r\nb", "\na\n", "a\u2028b", ""]
+
+
+@pytest.mark.parametrize("pattern", [r"^", r"$", r"^a", r"b$", r"$\n", r".$", r"\Z", r"\z", r"\A", r"[$]", r"\$"])
+def test_anchors_match_like_hf_onig(pattern):
+    # HF compiles Split regexes with Oniguruma's Ruby syntax: ^ and $ at every line, \Z also
+    # before a final newline.
     hf = hf_split(pattern, False, "isolated", False)
-    for text in ["a\nb", "ab\n\ncd\n", "x"]:
-        assert tp.split_text(tp.Split(pattern), text) == hf_pieces(hf, text), text
+    for text in LINE_TEXTS + ["a$b", "$"]:
+        assert tp.split_text(tp.Split(pattern), text) == hf_pieces(hf, text), (pattern, text)
+
+
+def test_dollar_is_the_text_end_in_tiktoken_patterns(tmp_path):
+    # tiktoken's engine has no multi-line mode by default: "\w+$" takes only the text's last word,
+    # so "ab\ncd" is a, b, \n, cd there (HF's dialect would give ab, \n, cd).
+    tiktoken = pytest.importorskip("tiktoken", reason="tiktoken is the reference for its regex dialect")
+    pattern = r"\w+$|\w|\s"
+    ranks = {bytes([b]): b for b in range(256)} | {b"ab": 256, b"cd": 257}
+    enc = tiktoken.Encoding("anchors", pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
+    import tokensmith as ts
+    from tokensmith.formats import tiktoken as tiktoken_format
+    tok = tiktoken_format.from_ranks(ranks, pattern=pattern, special_tokens={}, name="anchors")
+    for text in LINE_TEXTS + ["ab\ncd", "ab\ncd\n", "cd ab"]:
+        assert tok.encode_ordinary(text) == enc.encode_ordinary(text), text
+    assert tok.encode_ordinary("ab\ncd") == [ord("a"), ord("b"), ord("\n"), 257]
+    onig = ts.Tokenizer(tok.model, pretokenizer=tp.Split(pattern))
+    assert onig.encode_ordinary("ab\ncd") == [256, ord("\n"), 257]
 
 
 @pytest.mark.parametrize("individual", [False, True])

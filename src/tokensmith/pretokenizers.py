@@ -120,6 +120,10 @@ class Split:
     behavior: str = "isolated"
     invert: bool = False
     literal: bool = False  # the pattern is a plain string, not a regex
+    # The regex dialect the pattern was written for. "onig": HF tokenizers' Oniguruma (Ruby
+    # syntax), where ^ and $ match at every line and \Z also before a final newline. "rust":
+    # tiktoken's fancy-regex, where ^ and $ match only at the text's ends.
+    syntax: str = "onig"
 
 
 @dataclass(frozen=True)
@@ -182,14 +186,58 @@ def fast_path(pre: Optional[PreTokenizer]) -> Optional[FastPath]:
     return None
 
 
-_compiled: dict[tuple[str, bool], "regex.Pattern"] = {}
+_compiled: dict[tuple[str, bool, str], "regex.Pattern"] = {}
 
 
-def _compile(pattern: str, literal: bool) -> "regex.Pattern":
-    key = (pattern, literal)
+def _compile(pattern: str, literal: bool, syntax: str = "onig") -> "regex.Pattern":
+    key = (pattern, literal, syntax)
     if key not in _compiled:
-        _compiled[key] = regex.compile(regex.escape(pattern) if literal else pattern)
+        if literal:
+            _compiled[key] = regex.compile(regex.escape(pattern))
+        elif syntax == "rust":
+            # Unless the pattern turns multi-line mode on itself, $ is the text's end only.
+            multiline = regex.search(r"\(\?[a-zA-Z]*m[a-zA-Z-]*[:)]", pattern)
+            _compiled[key] = regex.compile(pattern if multiline else _replace_outside_classes(pattern, {"$": r"\z"}))
+        else:
+            _compiled[key] = regex.compile(_replace_outside_classes(pattern, {r"\Z": r"(?=\n?\z)"}),
+                                           regex.MULTILINE)
     return _compiled[key]
+
+
+def _replace_outside_classes(pattern: str, table: dict[str, str]) -> str:
+    r"""``pattern`` with each token of ``table`` (``$``, or an escape like ``\Z``) replaced where
+    it is an operator: not escaped and not inside a ``[...]`` class. Python's regex and the two
+    dialects agree on everything else a tokenizer pattern uses.
+
+    >>> _replace_outside_classes(r"a$|[$]|\$|[]$]", {"$": r"\z"})
+    'a\\z|[$]|\\$|[]$]'
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            esc = pattern[i:i + 2]
+            out.append(esc if in_class else table.get(esc, esc))
+            i += 2
+            continue
+        if not in_class and c == "[":
+            # A "]" right after "[" or "[^" is a member, not the end of the class.
+            j = i + 1 + (pattern[i + 1:i + 2] == "^")
+            j += pattern[j:j + 1] == "]"
+            out.append(pattern[i:j])
+            i, in_class = j, True
+            continue
+        if in_class and pattern.startswith("[:", i):  # a POSIX class such as [:alpha:]
+            j = pattern.find(":]", i + 2)
+            j = len(pattern) if j < 0 else j + 2
+            out.append(pattern[i:j])
+            i = j
+            continue
+        if in_class and c == "]":
+            in_class = False
+        out.append(c if in_class else table.get(c, c))
+        i += 1
+    return "".join(out)
 
 
 def _match_spans(pattern: "regex.Pattern", text: str) -> list[tuple[int, int]]:
@@ -223,7 +271,7 @@ def _split_one(step: Split, text: str) -> list[str]:
     As in HF, pieces are (span, is_match) with empty matches kept while the behaviour joins
     neighbours; empty pieces are dropped only at the end.
     """
-    spans = _match_spans(_compile(step.pattern, step.literal), text)
+    spans = _match_spans(_compile(step.pattern, step.literal, step.syntax), text)
     # Pieces as (start, end, is_match); `invert` swaps which parts count as the delimiter.
     parts, pos = [], 0
     for a, b in spans:
@@ -274,22 +322,22 @@ def validate(pre: Optional[PreTokenizer], *, name: str = "tokenizer") -> None:
     for step in steps_of(pre):
         if isinstance(step, Split):
             try:
-                _compile(step.pattern, step.literal)
+                _compile(step.pattern, step.literal, step.syntax)
             except (regex.error, TypeError) as e:
                 raise FormatError(f"{name}: invalid split regex {step.pattern!r}: {e}") from None
 
 
-def checked_split(pattern: str, *, where: str, path: object = None) -> Split:
+def checked_split(pattern: str, *, where: str, path: object = None, syntax: str = "onig") -> Split:
     """``Split(pattern)`` for a pattern read from a file, compiled now: a regex that does not
     compile is a FormatError naming the file and ``where`` the pattern sits in it."""
     from tokensmith.errors import FormatError
 
     try:
-        _compile(pattern, False)
+        _compile(pattern, False, syntax)
     except regex.error as e:
         raise FormatError(f"{where}: expected a regex, got {pattern!r}, which does not compile ({e})",
                           path=path) from None
-    return Split(pattern)
+    return Split(pattern, syntax=syntax)
 
 
 def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:

@@ -59,8 +59,9 @@ def load(path, *, name: Optional[str] = None, obj: Optional[dict] = None):
              for i in range(n_special)]
     # Ids are shifted ranks, so id order is rank order and token-rank semantics carry over.
     model = BPE(tokens=tokens, merges=None, whole_piece_first=True)
-    return Tokenizer(model, pretokenizer=pretokenizers.checked_split(pattern, where="config.pattern", path=path),
-                     added_tokens=added, name=name or "tekken", source_format="tekken")
+    # Mistral encodes with tiktoken: its regex dialect, where ^ and $ match at the text's ends only.
+    split = pretokenizers.checked_split(pattern, where="config.pattern", path=path, syntax="rust")
+    return Tokenizer(model, pretokenizer=split, added_tokens=added, name=name or "tekken", source_format="tekken")
 
 
 def _special_names(items, path) -> dict[int, str]:

@@ -103,8 +103,9 @@ def from_ranks(ranks: dict[bytes, int], *, pattern: str, special_tokens: dict[st
     pattern's place in the file) a pattern that does not compile is a FormatError now."""
     from tokensmith.tokenizer import AddedToken, Tokenizer
 
-    split = (pretokenizers.checked_split(pattern, where=pattern_where, path=path) if pattern_where
-             else pretokenizers.Split(pattern))
+    # tiktoken's regex engine: ^ and $ at the text's ends only.
+    split = (pretokenizers.checked_split(pattern, where=pattern_where, path=path, syntax="rust") if pattern_where
+             else pretokenizers.Split(pattern, syntax="rust"))
     tokens = ranks_to_tokens(ranks, path=path)
     for content, i in special_tokens.items():
         if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < 2**31:
