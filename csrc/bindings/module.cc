@@ -266,6 +266,34 @@ class PyPipeline {
     return ints_.to_list(out);
   }
 
+  // (ids, flat [start0, end0, start1, end1, ...], counts): each token's byte span within its
+  // piece, and how many tokens each piece gave.
+  std::tuple<nb::list, nb::list, nb::list> encode_pieces_offsets(nb::list pieces) const {
+    std::vector<std::string> owned;
+    owned.reserve(pieces.size());
+    for (nb::handle p : pieces) owned.push_back(bytes_arg(p, "piece"));
+    std::vector<uint32_t> ids, spans, counts;
+    {
+      nb::gil_scoped_release release;
+      std::vector<bpe::Token> toks;
+      for (const std::string& piece : owned) {
+        toks.clear();
+        pipe_->model().encode_piece_offsets(reinterpret_cast<const uint8_t*>(piece.data()),
+                                            piece.size(), toks);
+        counts.push_back(static_cast<uint32_t>(toks.size()));
+        for (size_t k = 0; k < toks.size(); ++k) {
+          ids.push_back(toks[k].id);
+          spans.push_back(toks[k].start);
+          spans.push_back(k + 1 < toks.size() ? toks[k + 1].start : static_cast<uint32_t>(piece.size()));
+        }
+      }
+    }
+    nb::list flat, per_piece;
+    for (uint32_t v : spans) flat.append(v);
+    for (uint32_t v : counts) per_piece.append(v);
+    return {ints_.to_list(ids), flat, per_piece};
+  }
+
   // (byte offset, added index) of the first enabled added token in text, or None.
   nb::object find_added(nb::handle text, nb::handle mask) const {
     auto m = mask_from(mask, pipe_->num_added());
@@ -382,6 +410,7 @@ NB_MODULE(_core, m) {
            nb::arg("threads"))
       .def("encode_offsets", &PyPipeline::encode_offsets, nb::arg("text"), nb::arg("mask").none())
       .def("encode_pieces", &PyPipeline::encode_pieces, nb::arg("pieces"))
+      .def("encode_pieces_offsets", &PyPipeline::encode_pieces_offsets, nb::arg("pieces"))
       .def("find_added", &PyPipeline::find_added, nb::arg("text"), nb::arg("mask").none())
       .def("split_added", &PyPipeline::split_added, nb::arg("text"), nb::arg("mask").none(),
            nb::arg("normalized_phase"))

@@ -266,7 +266,12 @@ def _match_spans(pattern: "regex.Pattern", text: str) -> list[tuple[int, int]]:
 
 
 def _split_one(step: Split, text: str) -> list[str]:
-    """HF's ``NormalizedString::split`` with a SplitDelimiterBehavior on one piece of text.
+    """HF's ``NormalizedString::split`` with a SplitDelimiterBehavior on one piece of text."""
+    return [text[a:b] for a, b in _split_one_spans(step, text)]
+
+
+def _split_one_spans(step: Split, text: str) -> list[tuple[int, int]]:
+    """The pieces of :func:`_split_one` as (start, end) character spans of ``text``.
 
     As in HF, pieces are (span, is_match) with empty matches kept while the behaviour joins
     neighbours; empty pieces are dropped only at the end.
@@ -312,7 +317,7 @@ def _split_one(step: Split, text: str) -> list[str]:
             prev = m
         if backwards:
             out.reverse()
-    return [text[a:b] for a, b in out if b > a]
+    return [(a, b) for a, b in out if b > a]
 
 
 def validate(pre: Optional[PreTokenizer], *, name: str = "tokenizer") -> None:
@@ -340,25 +345,41 @@ def checked_split(pattern: str, *, where: str, path: object = None, syntax: str 
     return Split(pattern, syntax=syntax)
 
 
-def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
-    """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners)."""
-    pieces = [text] if text else []
+def split_spans(pre: Optional[PreTokenizer], text: str) -> list[tuple[int, int, str, int]]:
+    """The pieces of :func:`split_text` with where they come from: ``(start, end, piece,
+    inserted)``, where ``text[start:end]`` is the piece less the ``inserted`` characters at its
+    front (1 for the space a ``ByteLevel(add_prefix_space=True)`` step adds, else 0).
+
+    >>> split_spans(Sequence([Split(r"\\s+", "removed"), ByteLevel(True, False)]), "ab  c")
+    [(0, 2, ' ab', 1), (4, 5, ' c', 1)]
+    """
+    pieces = [(0, len(text), text, 0)] if text else []
     for step in steps_of(pre):
-        nxt: list[str] = []
-        for piece in pieces:
-            if isinstance(step, Split):
-                nxt.extend(_split_one(step, piece))
-            elif isinstance(step, ByteLevel):
+        nxt: list[tuple[int, int, str, int]] = []
+        for start, end, piece, inserted in pieces:
+            if isinstance(step, ByteLevel):
                 if step.add_prefix_space and not piece.startswith(" "):
-                    piece = " " + piece
-                nxt.extend(_split_one(Split(_GPT2), piece) if step.use_regex else [piece])
+                    piece, inserted = " " + piece, inserted + 1
+                if not step.use_regex:
+                    nxt.append((start, end, piece, inserted))
+                    continue
+                split = Split(_GPT2)
             elif isinstance(step, Digits):
-                pat = r"\p{N}" if step.individual_digits else r"\p{N}+"
-                nxt.extend(_split_one(Split(pat), piece))
+                split = Split(r"\p{N}" if step.individual_digits else r"\p{N}+")
+            elif isinstance(step, Split):
+                split = step
             else:
                 raise TypeError(f"not a pre-tokenizer step: {step!r}")
+            for a, b in _split_one_spans(split, piece):
+                nxt.append((start + max(a - inserted, 0), start + max(b - inserted, 0), piece[a:b],
+                            max(inserted - a, 0)))
         pieces = nxt
     return pieces
+
+
+def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
+    """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners)."""
+    return [piece for _, _, piece, _ in split_spans(pre, text)]
 
 
 def to_json(pre: Optional[PreTokenizer]) -> Optional[dict]:

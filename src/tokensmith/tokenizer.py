@@ -19,7 +19,7 @@ from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequenc
 
 from tokensmith import _core, decoders, normalizers, pretokenizers
 from tokensmith.bytelevel import encode_token as _bytelevel_str
-from tokensmith.errors import InputTypeError, SpecialTokenError, UnsupportedComponentError
+from tokensmith.errors import InputTypeError, SpecialTokenError
 from tokensmith.models.bpe import BPE
 from tokensmith.postprocessors import Template
 from tokensmith.stream import StreamDecoder
@@ -348,12 +348,27 @@ class Tokenizer:
                             nb = len(norm[: base + b].encode("utf-8"))
                             offsets.append(_map_span(data, start, end, norm_bytes, na, nb))
                     continue
-                if offsets is not None:
-                    raise UnsupportedComponentError(
-                        "offsets are not available with a custom (non-preset) split regex yet; "
-                        "use encode() for the ids")
-                pieces = pretokenizers.split_text(self.pretokenizer, piece)
-                out.extend(self._core.encode_pieces([p.encode("utf-8") for p in pieces]))
+                if offsets is None:
+                    pieces = pretokenizers.split_text(self.pretokenizer, piece)
+                    out.extend(self._core.encode_pieces([p.encode("utf-8") for p in pieces]))
+                    continue
+                spans = pretokenizers.split_spans(self.pretokenizer, piece)
+                ids, flat, counts = self._core.encode_pieces_offsets([p.encode("utf-8") for _, _, p, _ in spans])
+                out.extend(ids)
+                base = len(norm_bytes[:s2].decode("utf-8"))
+                k = 0
+                for (p_start, p_end, p_text, inserted), count in zip(spans, counts):
+                    p_bytes = p_text.encode("utf-8")
+                    for _ in range(count):
+                        a, b = _char_bounds(p_bytes, flat[2 * k], flat[2 * k + 1])
+                        # A character the pre-tokenizer inserted belongs to the text's next one.
+                        a, b = max(a - inserted, 0), max(b - inserted, 0)
+                        if b == 0 and inserted:
+                            b = 1
+                        na = len(norm[: base + p_start + a].encode("utf-8"))
+                        nb = len(norm[: base + p_start + b].encode("utf-8"))
+                        offsets.append(_map_span(data, start, end, norm_bytes, na, nb))
+                        k += 1
         return out
 
     # ---------------------------------------------------------------------------- decoding
@@ -465,6 +480,16 @@ class Tokenizer:
 
 def _triples(flat: Sequence[int]):
     return zip(flat[0::3], flat[1::3], flat[2::3])
+
+
+def _char_bounds(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """Character span of bytes ``data[start:end]``, widened to whole characters: a token that
+    holds part of a multi-byte character covers all of it (as the native offsets do)."""
+    a = len(data[:start].decode("utf-8", "ignore"))
+    b = len(data[:end].decode("utf-8", "ignore"))
+    if end < len(data) and end > 0 and (data[end] & 0xC0) == 0x80:
+        b += 1  # ends inside a character
+    return a, max(a, b)
 
 
 def _char_span(data: bytes, start: int, end: int) -> tuple[int, int]:
