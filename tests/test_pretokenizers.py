@@ -406,6 +406,57 @@ def test_dollar_is_the_text_end_in_tiktoken_patterns(tmp_path):
     assert onig.encode_ordinary("ab\ncd") == [256, ord("\n"), 257]
 
 
+@pytest.mark.parametrize("pattern", [r"(?m)a.b", r"(?m:a.)b|\n", r"(?i)A(?-m:.)", r"^\s*", r"^[^\n]*$"])
+@pytest.mark.parametrize("behavior", BEHAVIORS)
+def test_inline_flags_and_anchors_behave_as_in_hf(pattern, behavior):
+    # Oniguruma's (?m) is "dot matches newline"; its ^ does not match after a final newline.
+    hf = hf_split(pattern, False, behavior, False)
+    for text in LINE_TEXTS + ["a\nb\n", "xa\nbx", "A\nb"]:
+        assert tp.split_text(tp.Split(pattern, behavior), text) == hf_pieces(hf, text), (pattern, text)
+
+
+def _tiktoken_pair(pattern: str, syntax: str):
+    """tiktoken and tokensmith on the same small ranks with `pattern` (written for `syntax`)."""
+    tiktoken = pytest.importorskip("tiktoken", reason="tiktoken is the reference for its regex dialect")
+    import tokensmith as ts
+    from tokensmith.models.bpe import BPE
+
+    ranks = {bytes([b]): b for b in range(256)} | {b"ab": 256, b"cd": 257}
+    tokens = [t for t, _ in sorted(ranks.items(), key=lambda kv: kv[1])]
+    tok = ts.Tokenizer(BPE(tokens=tokens, merges=None), pretokenizer=tp.Split(pattern, syntax=syntax))
+    return tiktoken, ranks, tok
+
+
+@pytest.mark.parametrize("pattern", [r"(?m:^x)|\w+$|\w|\s", r"(?m)\w+$|\w|\s"])
+def test_scoped_multi_line_flags_behave_as_in_tiktoken(pattern):
+    tiktoken, ranks, tok = _tiktoken_pair(pattern, "rust")
+    enc = tiktoken.Encoding("flags", pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
+    for text in LINE_TEXTS + ["ab\ncd", "xab\ncd\n", "ab\nx"]:
+        assert tok.encode_ordinary(text) == enc.encode_ordinary(text), (pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+$|\w|\s", r"^\w|\w+\Z|\w|\s", r"(?m)a.b|\w|\s"])
+def test_saved_patterns_keep_their_meaning_in_the_other_format(pattern, tmp_path):
+    tiktoken, ranks, _ = _tiktoken_pair(pattern, "rust")
+    tokenizers = hf_lib()
+    texts = LINE_TEXTS + ["ab\ncd", "ab\ncd\n", "a\nb cd"]
+    # Written for tiktoken, saved as tokenizer.json: HF must cut it as tiktoken does.
+    _, _, tok = _tiktoken_pair(pattern, "rust")
+    enc = tiktoken.Encoding("saved", pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
+    tok.save(tmp_path / "rust.json", format="hf")
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "rust.json"))
+    for text in texts:
+        assert hf.encode(text, add_special_tokens=False).ids == enc.encode_ordinary(text), (pattern, text)
+    # Written for HF, saved as .tiktoken: tiktoken must cut it as HF does.
+    _, _, tok = _tiktoken_pair(pattern, "onig")
+    tok.save(tmp_path / "onig.tiktoken", format="tiktoken")
+    import json
+    saved = json.loads((tmp_path / "onig.tiktoken.json").read_text())["pat_str"]
+    enc = tiktoken.Encoding("saved", pat_str=saved, mergeable_ranks=ranks, special_tokens={})
+    for text in texts:
+        assert enc.encode_ordinary(text) == tok.encode_ordinary(text), (pattern, saved, text)
+
+
 @pytest.mark.parametrize("individual", [False, True])
 def test_digits_step_matches_hf(individual):
     hf = hf_lib().pre_tokenizers.Digits(individual_digits=individual)

@@ -130,7 +130,8 @@ void parallel_for(size_t n, size_t threads, Fn&& fn) {
       if (!failed.exchange(true)) error = std::current_exception();
     }
   };
-  // Pooled workers keep their piece memos between calls (see bpe/worker_pool.h).
+  // Pooled workers keep their piece memos between calls (see bpe/worker_pool.h); `work` takes
+  // its indices from `next`, so fewer threads than asked for still do all of them.
   bpe::run_on_workers(threads - 1, work);
   if (error) std::rethrow_exception(error);
 }

@@ -1,20 +1,39 @@
 // BPE model construction and the piece encoder; see model.h for the semantics.
 #include "bpe/model.h"
 
+#include "bpe/worker_pool.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <queue>
-#include <exception>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 
 namespace ts::bpe {
 
 namespace {
 std::atomic<uint64_t> next_model_id{1};
+
+// The models alive now, and how many have died. A thread keeps the memos of the models it
+// served (thread_cache); pooled workers live as long as the process, so each thread frees the
+// memos of dead models the next time it encodes. The set is leaked so that it outlives every
+// model destroyed during exit.
+std::mutex live_lock;
+std::unordered_set<uint64_t>* live_models = new std::unordered_set<uint64_t>();
+std::atomic<uint64_t> model_deaths{0};
+}  // namespace
+
+Model::~Model() {
+  {
+    std::lock_guard<std::mutex> guard(live_lock);
+    live_models->erase(id_);
+  }
+  model_deaths.fetch_add(1);
 }
 
 Model::Model(ModelSpec spec)
@@ -127,6 +146,8 @@ Model::Model(ModelSpec spec)
     }
   }
   build_memo_image();
+  std::lock_guard<std::mutex> guard(live_lock);
+  live_models->insert(id_);
 }
 
 void Model::build_memo_image() {
@@ -182,11 +203,12 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
     struct Part {
       uint32_t start, len, id;
     };
-    // Tokens are independent, so ranges of them go to threads (the look-ups miss the cache
+    // Tokens are independent, so chunks of them go to threads (the look-ups miss the cache
     // more than they compute, and a large vocabulary's derivation is most of its load time).
     const uint32_t V = static_cast<uint32_t>(present_.size());
-    const uint32_t workers = std::max(1u, std::min({std::thread::hardware_concurrency(), 8u, V / 16384 + 1}));
-    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> found(workers);
+    constexpr uint32_t kChunk = 8192;
+    const uint32_t chunks = (V + kChunk - 1) / kChunk;
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> found(chunks);
     auto derive_range = [&](uint32_t lo, uint32_t hi, std::vector<std::pair<uint32_t, uint32_t>>& result) {
     std::vector<Part> parts;
     std::vector<uint32_t> rank;  // rank[i]: of parts i and i+1 joined
@@ -217,22 +239,12 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
       if (parts.size() == 2) result.push_back({parts[0].id, parts[1].id});
     }
     };
-    // An exception must not leave a thread (that would end the process): each is kept and the
-    // first rethrown once all have joined.
-    std::vector<std::exception_ptr> errors(workers);
-    auto run = [&](uint32_t w) {
-      try {
-        derive_range(V / workers * w, w + 1 == workers ? V : V / workers * (w + 1), found[w]);
-      } catch (...) {
-        errors[w] = std::current_exception();
-      }
-    };
-    std::vector<std::thread> pool;
-    for (uint32_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
-    run(0);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
+    std::atomic<uint32_t> next_chunk{0};
+    const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, chunks});
+    run_on_threads(threads ? threads - 1 : 0, [&] {
+      for (uint32_t c; (c = next_chunk.fetch_add(1)) < chunks;)
+        derive_range(c * kChunk, std::min(V, (c + 1) * kChunk), found[c]);
+    });
     for (auto& part : found) result.insert(result.end(), part.begin(), part.end());
     return result;
   }
@@ -416,6 +428,13 @@ PieceCache* Model::thread_cache() const {
   constexpr size_t kSlots = 4;
   thread_local std::unique_ptr<PieceCache> caches[kSlots];
   thread_local size_t next_victim = 0;
+  thread_local uint64_t deaths_seen = 0;
+  if (const uint64_t deaths = model_deaths.load(); deaths != deaths_seen) {
+    std::lock_guard<std::mutex> guard(live_lock);
+    for (auto& c : caches)
+      if (c && !live_models->count(c->model_id)) c.reset();
+    deaths_seen = deaths;
+  }
   for (auto& c : caches)
     if (c && c->model_id == id_) return c.get();
   auto& c = caches[next_victim];

@@ -3,8 +3,9 @@
 // Both BPE semantics in use reduce to one merge loop over a (left, right) -> (rank, id) table:
 //   * pair-rank (HF merges.txt): rank = the merge's line; only listed pairs merge.
 //   * token-rank (tiktoken): any adjacent pair whose concatenation is a token merges, with
-//     that token's rank as priority. The table then lists, for every token, every split of its
-//     bytes into two tokens, which is exactly the set of pairs that can ever merge.
+//     that token's rank as priority. Only one split of each token can ever merge (its canonical
+//     pair, see derive_merges), so the table lists one pair per token (a vocabulary too large
+//     for that compact table is probed through a table of every split of every token).
 // In both, the lowest rank merges first and ties go to the leftmost pair.
 //
 // The loop is the plain quadratic scan for short pieces (fastest in practice) and a binary
@@ -143,6 +144,9 @@ class Model {
  public:
   // Throws std::invalid_argument with a message naming the offending merge or token.
   explicit Model(ModelSpec spec);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
 
   // Appends the ids of one pre-tokenized piece.
   void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const;
@@ -163,6 +167,8 @@ class Model {
     return reinterpret_cast<const uint8_t*>(arena_.data()) + offsets_[id];
   }
   size_t token_len(uint32_t id) const { return offsets_[id + 1] - offsets_[id]; }
+  // Pairs in the merge table: the merges (pair-rank), the canonical pairs or every split
+  // (token-rank; see the top of this file).
   size_t num_merges() const { return pairs_.size() ? pairs_.size() : num_rank_pairs_; }
   Semantics semantics() const { return semantics_; }
   // Ids whose own bytes do not encode to themselves (unreachable under this model's merges).

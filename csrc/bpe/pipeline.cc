@@ -64,6 +64,14 @@ size_t Matcher::longest_at(const uint8_t* s, size_t n, size_t i, const uint8_t* 
 
 // --------------------------------------------------------------------------------- Pipeline
 
+namespace {
+// A thread's scratch for piece ends is kept between calls, but not at the size of the largest
+// text it ever saw (scanners size it at one end per byte): past 16 Mi entries it is freed.
+void trim(pretok::Ends& ends) {
+  if (ends.capacity() > (size_t(1) << 24)) pretok::Ends().swap(ends);
+}
+}  // namespace
+
 Pipeline::Pipeline(ModelSpec model, PipelineSpec spec)
     : model_(std::move(model)),
       pretok_(spec.pretok),
@@ -177,6 +185,7 @@ void Pipeline::encode_text(const uint8_t* s, size_t begin, size_t end, std::vect
   uint32_t piece_start = 0;
   if (!spans) {
     model_.encode_pieces(p, 0, ends.data(), ends.size(), out, model_.thread_cache());
+    trim(ends);
     return;
   }
   thread_local std::vector<Token> toks;
@@ -195,6 +204,7 @@ void Pipeline::encode_text(const uint8_t* s, size_t begin, size_t end, std::vect
     }
     piece_start = e;
   }
+  trim(ends);
 }
 
 void Pipeline::encode(const uint8_t* s, size_t n, const uint8_t* mask, std::vector<uint32_t>& out,
@@ -233,6 +243,7 @@ void Pipeline::encode_ordinary(const uint8_t* s, size_t n, std::vector<uint32_t>
   ends.clear();
   pretok::split(pretok_, s, n, ends);
   model_.encode_pieces(s, 0, ends.data(), ends.size(), out, model_.thread_cache());
+  trim(ends);
 }
 
 void Pipeline::encode_pieces(const std::vector<std::string_view>& pieces,

@@ -1,6 +1,8 @@
 // tiktoken rank files, the regular case; see rank_file.h.
 #include "formats/rank_file.h"
 
+#include <algorithm>
+
 
 namespace ts::formats {
 namespace {
@@ -75,6 +77,9 @@ bool read_rank_file(const char* data, size_t n, std::vector<std::string>& tokens
       token.clear();
     else if (!decode_canonical(data + a, mid - a, token))
       return false;
+    // Ranks are dense in a regular file; one far beyond the lines read so far is left to the
+    // exact reader rather than sized for here (a single line could otherwise cost gigabytes).
+    if (rank > 4 * tokens.size() + 4096) return false;
     if (rank >= rank_seen.size()) rank_seen.resize(std::max<size_t>(rank + 1, rank_seen.size() * 2));
     if (rank_seen[rank]) return false;
     rank_seen[rank] = 1;

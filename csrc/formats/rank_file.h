@@ -1,6 +1,6 @@
 // A fast reader for tiktoken's rank files: one "<base64 token> <rank>" per line.
 //
-// Only the regular case is read here -- canonical base64, decimal ranks below 2**31, no
+// Only the regular case is read here -- canonical base64, dense decimal ranks below 2**31, no
 // duplicated rank (a duplicated token is the caller's to notice: its table of tokens comes out
 // shorter than the list). At the first irregular line the reader gives up and the caller's
 // exact reader (tokensmith.formats.tiktoken.parse_ranks, in Python) reads the file again and

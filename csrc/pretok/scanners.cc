@@ -564,12 +564,14 @@ const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
 // Bits of `run` reachable from a bit of `seed` through consecutive bits of `run` (seed must
-// lie in run): the carry of the addition walks each seeded run to its end.
-inline uint64_t fill(uint64_t run, uint64_t seed) { return ((run + seed) ^ run) & run; }
+// lie in run): the carry of the addition walks each seeded run to its end. A second seed in the
+// same run is absorbed by the first one's carry, so the seeds are added back.
+inline uint64_t fill(uint64_t run, uint64_t seed) { return (((run + seed) ^ run) | seed) & run; }
 
 inline int highest(uint64_t x) { return 63 - __builtin_clzll(x); }
 
-// The end of one window: bits of `starts` above 0 and below `limit`, as offsets from i.
+// The end of one window: the bits of `starts` above 0 and below `limit`, written to `out` as
+// positions in the text (i + bit).
 inline size_t emit(uint64_t starts, int limit, size_t i, uint32_t* out) {
   starts &= ~uint64_t(1) & ((uint64_t(1) << limit) - 1);
   size_t count = 0;

@@ -194,48 +194,101 @@ def _compile(pattern: str, literal: bool, syntax: str = "onig") -> "regex.Patter
     if key not in _compiled:
         if literal:
             _compiled[key] = regex.compile(regex.escape(pattern))
-        elif syntax == "rust":
-            # Unless the pattern turns multi-line mode on itself, $ is the text's end only.
-            multiline = regex.search(r"\(\?[a-zA-Z]*m[a-zA-Z-]*[:)]", pattern)
-            _compiled[key] = regex.compile(pattern if multiline else _replace_outside_classes(pattern, {"$": r"\z"}))
         else:
-            _compiled[key] = regex.compile(_replace_outside_classes(pattern, {r"\Z": r"(?=\n?\z)"}),
-                                           regex.MULTILINE)
+            _compiled[key] = regex.compile(translate(pattern, syntax, "python"))
     return _compiled[key]
 
 
-def _replace_outside_classes(pattern: str, table: dict[str, str]) -> str:
-    r"""``pattern`` with each token of ``table`` (``$``, or an escape like ``\Z``) replaced where
-    it is an operator: not escaped and not inside a ``[...]`` class. Python's regex and the two
-    dialects agree on everything else a tokenizer pattern uses.
+# A group of inline flags: "(?i)", "(?im-x:", "(?:" (no flags) and the like.
+_FLAG_GROUP = regex.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
 
-    >>> _replace_outside_classes(r"a$|[$]|\$|[]$]", {"$": r"\z"})
-    'a\\z|[$]|\\$|[]$]'
+# How each dialect's anchors are written in another one. In a "line" context (Oniguruma always;
+# Rust in multi-line mode) ^ matches at the text's start and after every "\n" -- in Oniguruma
+# not after a "\n" that ends the text -- and $ before every "\n" and at the end. Otherwise ^
+# and $ are the text's start and end. \Z is the end or before a final "\n" in both dialects
+# (Python's \Z is the end only).
+_ANCHORS = {
+    # (source, line context) -> target -> (^, $, \Z)
+    ("onig", True): {"python": (r"(?m:(?:\A|(?<=\n)(?!\z)))", r"(?m:$)", r"(?=\n?\z)"),
+                     "rust": (r"(?m:(?:\A|(?<=\n)(?!\z)))", r"(?m:$)", r"(?=\n?\z)"),
+                     "onig": ("^", "$", r"\Z")},
+    ("rust", False): {"python": (r"\A", r"\z", r"(?=\n?\z)"), "onig": (r"\A", r"\z", r"\Z"),
+                      "rust": ("^", "$", r"\Z")},
+    ("rust", True): {"python": (r"(?m:^)", r"(?m:$)", r"(?=\n?\z)"), "onig": ("^", "$", r"\Z"),
+                     "rust": ("^", "$", r"\Z")},
+}
+
+
+def translate(pattern: str, source: str, target: str) -> str:
+    r"""``pattern``, written for the regex dialect ``source``, rewritten for ``target``: "onig"
+    (HF tokenizers), "rust" (tiktoken's fancy-regex) or "python" (the ``regex`` module, which
+    runs the generic path). The dialects share everything a tokenizer pattern uses except the
+    anchors ``^ $ \Z`` and the inline flag ``m`` (Oniguruma's "dot matches newline", Python's and
+    Rust's "multi-line"), so only those are rewritten, and only where they are operators: not
+    escaped, not in a ``[...]`` class.
+
+    >>> translate(r"\s+$|[$^]x", "rust", "python")
+    '\\s+\\z|[$^]x'
+    >>> translate(r"(?m)^a$", "onig", "python")
+    '(?s)(?m:(?:\\A|(?<=\\n)(?!\\z)))a(?m:$)'
     """
+    if source == target:
+        return pattern
     out, i, in_class = [], 0, False
+    lines = [source == "onig"]  # per open group: are ^ and $ line anchors here?
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
             esc = pattern[i:i + 2]
-            out.append(esc if in_class else table.get(esc, esc))
+            out.append(_ANCHORS[(source, lines[-1])][target][2] if esc == r"\Z" and not in_class else esc)
             i += 2
             continue
-        if not in_class and c == "[":
+        if in_class:
+            if pattern.startswith("[:", i):  # a POSIX class such as [:alpha:]
+                j = pattern.find(":]", i + 2)
+                j = len(pattern) if j < 0 else j + 2
+                out.append(pattern[i:j])
+                i = j
+                continue
+            in_class = c != "]"
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
             # A "]" right after "[" or "[^" is a member, not the end of the class.
             j = i + 1 + (pattern[i + 1:i + 2] == "^")
             j += pattern[j:j + 1] == "]"
             out.append(pattern[i:j])
             i, in_class = j, True
             continue
-        if in_class and pattern.startswith("[:", i):  # a POSIX class such as [:alpha:]
-            j = pattern.find(":]", i + 2)
-            j = len(pattern) if j < 0 else j + 2
-            out.append(pattern[i:j])
-            i = j
+        m = _FLAG_GROUP.match(pattern, i) if c == "(" else None
+        if m:
+            on, off, end = m.group(1), m.group(2) or "", m.group(3)
+            here = lines[-1]
+            if source != "onig":  # Rust's m is multi-line mode: the anchors carry it from here
+                here = ("m" in on) or (here and "m" not in off)
+                on, off = on.replace("m", ""), off.replace("m", "")
+            elif target != "onig":  # Oniguruma's m is "dot matches newline", s elsewhere
+                on, off = on.replace("m", "s"), off.replace("m", "s")
+            if source != "onig" and target == "rust" and here:
+                on += "m"
+            flags = on + ("-" + off if off else "")
+            if end == ")":
+                lines[-1] = here
+                out.append(f"(?{flags})" if flags else "")
+            else:
+                lines.append(here)
+                out.append(f"(?{flags}:")
+            i = m.end()
             continue
-        if in_class and c == "]":
-            in_class = False
-        out.append(c if in_class else table.get(c, c))
+        if c == "(":
+            lines.append(lines[-1])
+        elif c == ")" and len(lines) > 1:
+            lines.pop()
+        if c in "^$":
+            out.append(_ANCHORS[(source, lines[-1])][target]["^$".index(c)])
+        else:
+            out.append(c)
         i += 1
     return "".join(out)
 
@@ -390,7 +443,9 @@ def to_json(pre: Optional[PreTokenizer]) -> Optional[dict]:
         return {"type": "Sequence", "pretokenizers": [to_json(s) for s in pre.steps]}
     if isinstance(pre, Split):
         behavior = {"merged_with_previous": "MergedWithPrevious", "merged_with_next": "MergedWithNext"}
-        return {"type": "Split", "pattern": {"String" if pre.literal else "Regex": pre.pattern},
+        # HF reads the regex in Oniguruma's dialect: one written for tiktoken's is rewritten.
+        pattern = pre.pattern if pre.literal else translate(pre.pattern, pre.syntax, "onig")
+        return {"type": "Split", "pattern": {"String" if pre.literal else "Regex": pattern},
                 "behavior": behavior.get(pre.behavior, pre.behavior.capitalize()), "invert": pre.invert}
     if isinstance(pre, ByteLevel):
         return {"type": "ByteLevel", "add_prefix_space": pre.add_prefix_space,

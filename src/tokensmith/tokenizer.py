@@ -13,7 +13,9 @@ walked here, with the native core doing the added-token matching and the BPE.
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import AbstractSet, Collection, Iterable, Literal, Optional, Sequence, Union
 
 
@@ -320,20 +322,26 @@ class Tokenizer:
         text = _fix_surrogates(text)
         data = text.encode("utf-8")
         out: list[int] = []
+        where = _Positions(text, data) if offsets is not None else None
         for start, end, k in _triples(self._core.split_added(data, mask, False)):
             if k >= 0:
                 out.append(self.added_tokens[k].id)
                 if offsets is not None:
-                    offsets.append(_char_span(data, start, end))
+                    offsets.append((where.char(start), where.char(end)))
                 continue
             segment = data[start:end].decode("utf-8")
             norm = normalizers.normalize(self.normalizer, segment)
             norm_bytes = norm.encode("utf-8")
+            norm_where = _Positions(norm, norm_bytes) if offsets is not None else None
+
+            def place(na: int, nb: int) -> None:  # a byte span of norm, as characters of text
+                offsets.append(_map_span(where, start, end, len(norm_bytes), na, nb))
+
             for s2, e2, k2 in _triples(self._core.split_added(norm_bytes, mask, True)):
                 if k2 >= 0:
                     out.append(self.added_tokens[k2].id)
                     if offsets is not None:
-                        offsets.append(_map_span(data, start, end, norm_bytes, s2, e2))
+                        place(s2, e2)
                     continue
                 piece = norm_bytes[s2:e2].decode("utf-8")
                 if not self._generic:
@@ -342,11 +350,9 @@ class Tokenizer:
                     else:
                         ids, flat = self._core.encode_offsets(piece, None)
                         out.extend(ids)
-                        base = len(norm_bytes[:s2].decode("utf-8"))
+                        base = norm_where.char(s2)
                         for a, b in zip(flat[0::2], flat[1::2]):
-                            na = len(norm[: base + a].encode("utf-8"))
-                            nb = len(norm[: base + b].encode("utf-8"))
-                            offsets.append(_map_span(data, start, end, norm_bytes, na, nb))
+                            place(norm_where.byte(base + a), norm_where.byte(base + b))
                     continue
                 if offsets is None:
                     pieces = pretokenizers.split_text(self.pretokenizer, piece)
@@ -355,19 +361,19 @@ class Tokenizer:
                 spans = pretokenizers.split_spans(self.pretokenizer, piece)
                 ids, flat, counts = self._core.encode_pieces_offsets([p.encode("utf-8") for _, _, p, _ in spans])
                 out.extend(ids)
-                base = len(norm_bytes[:s2].decode("utf-8"))
+                base = norm_where.char(s2)
                 k = 0
-                for (p_start, p_end, p_text, inserted), count in zip(spans, counts):
-                    p_bytes = p_text.encode("utf-8")
+                for (p_start, _, p_text, inserted), count in zip(spans, counts):
+                    piece_where = _Positions(p_text, p_text.encode("utf-8"))
                     for _ in range(count):
-                        a, b = _char_bounds(p_bytes, flat[2 * k], flat[2 * k + 1])
+                        # A token holding part of a character covers all of it.
+                        a = piece_where.char(flat[2 * k])
+                        b = max(a, piece_where.char(flat[2 * k + 1], up=True))
                         # A character the pre-tokenizer inserted belongs to the text's next one.
                         a, b = max(a - inserted, 0), max(b - inserted, 0)
                         if b == 0 and inserted:
                             b = 1
-                        na = len(norm[: base + p_start + a].encode("utf-8"))
-                        nb = len(norm[: base + p_start + b].encode("utf-8"))
-                        offsets.append(_map_span(data, start, end, norm_bytes, na, nb))
+                        place(norm_where.byte(base + p_start + a), norm_where.byte(base + p_start + b))
                         k += 1
         return out
 
@@ -482,27 +488,39 @@ def _triples(flat: Sequence[int]):
     return zip(flat[0::3], flat[1::3], flat[2::3])
 
 
-def _char_bounds(data: bytes, start: int, end: int) -> tuple[int, int]:
-    """Character span of bytes ``data[start:end]``, widened to whole characters: a token that
-    holds part of a multi-byte character covers all of it (as the native offsets do)."""
-    a = len(data[:start].decode("utf-8", "ignore"))
-    b = len(data[:end].decode("utf-8", "ignore"))
-    if end < len(data) and end > 0 and (data[end] & 0xC0) == 0x80:
-        b += 1  # ends inside a character
-    return a, max(a, b)
+class _Positions:
+    """Character and UTF-8 byte positions of one string, both ways: built in one pass, then a
+    list index from characters and a binary search from bytes, so that placing every token of a
+    long text stays linear (slicing and re-encoding a prefix per token would be quadratic).
+
+    >>> where = _Positions("aé中b", "aé中b".encode("utf-8"))
+    >>> [where.byte(c) for c in range(5)], where.char(2), where.char(2, up=True), where.char(3)
+    ([0, 1, 3, 6, 7], 1, 2, 2)
+    """
+
+    def __init__(self, text: str, data: bytes):
+        self._bytes = (None if len(text) == len(data)
+                       else list(accumulate((len(c.encode("utf-8")) for c in text), initial=0)))
+
+    def byte(self, char: int) -> int:
+        """Byte offset where character ``char`` starts."""
+        return char if self._bytes is None else self._bytes[char]
+
+    def char(self, byte: int, *, up: bool = False) -> int:
+        """Characters that start before byte ``byte``; with ``up``, counting one that ``byte``
+        falls inside of."""
+        if self._bytes is None:
+            return byte
+        k = bisect_right(self._bytes, byte) - 1
+        return k + 1 if up and self._bytes[k] < byte else k
 
 
-def _char_span(data: bytes, start: int, end: int) -> tuple[int, int]:
-    return len(data[:start].decode("utf-8", "ignore")), len(data[:end].decode("utf-8", "ignore"))
-
-
-def _map_span(data: bytes, seg_start: int, seg_end: int, norm: bytes, a: int, b: int) -> tuple[int, int]:
+def _map_span(where: _Positions, seg_start: int, seg_end: int, norm_len: int, a: int, b: int) -> tuple[int, int]:
     """Map a byte span of a normalized segment back to character offsets in the original text.
 
     Normalization may reorder or merge characters, so the mapping is proportional within the
     segment when lengths differ, exact when they agree."""
-    seg_len, norm_len = seg_end - seg_start, len(norm)
-    if seg_len == norm_len:
-        return _char_span(data, seg_start + a, seg_start + b)
-    scale = seg_len / max(1, norm_len)
-    return _char_span(data, seg_start + int(a * scale), seg_start + int(round(b * scale)))
+    if seg_end - seg_start != norm_len:
+        scale = (seg_end - seg_start) / max(1, norm_len)
+        a, b = int(a * scale), int(round(b * scale))
+    return where.char(seg_start + a), where.char(seg_start + b)

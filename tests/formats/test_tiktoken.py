@@ -315,6 +315,7 @@ def test_native_reader_reads_regular_files_as_the_reference_does(tokens, data):
     b"YQ== 0 extra",  # a third field
     b"YQ==",          # no rank
     b"YQ== 2147483648",
+    b"YQ== 2147483000",  # far beyond the lines read: the native reader does not size for it
 ])
 def test_native_reader_hands_irregular_lines_to_the_exact_reader(line):
     assert _core.read_rank_file(b"Yg== 5\n" + line + b"\n") is None

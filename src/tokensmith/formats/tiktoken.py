@@ -193,7 +193,8 @@ def _pattern_of(tok) -> str:
             and not steps[0].invert and not steps[0].literal \
             and all(isinstance(s, pretokenizers.ByteLevel) and not s.use_regex and not s.add_prefix_space
                     for s in steps[1:]):
-        return steps[0].pattern
+        # tiktoken reads the regex in its own dialect: one written for HF's is rewritten.
+        return pretokenizers.translate(steps[0].pattern, steps[0].syntax, "rust")
     raise UnsupportedComponentError(
         f"{tok.name}: its pre-tokenizer is not a single split regex, which is all a .tiktoken "
         "encoding can express; save it with format='hf'")
