@@ -260,6 +260,14 @@ def test_mask_windows_agree_with_the_per_piece_scanner_on_real_text(family, leve
     assert not bad, f"{len(bad)} texts differ, e.g. {bad[:3]}"
 
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_count_pieces_counts_what_split_pieces_gives(family):
+    kind, max_digits, contractions = SCANNERS[family]
+    for _, text in corpora.adversarial()[::7]:
+        assert (_core.count_pieces(text, kind, max_digits, contractions)
+                == len(_core.split_pieces(text, kind, max_digits, contractions)))
+
+
 @pytest.mark.parametrize("family", MASK_FAMILIES)
 @FUZZ
 @given(text=mask_texts())

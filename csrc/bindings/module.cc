@@ -400,6 +400,23 @@ NB_MODULE(_core, m) {
         nb::arg("contractions") = true, nb::arg("bulk") = 2,
         "Byte end offsets of the pre-tokenized pieces of text under a known scanner. bulk: 0 = "
         "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present.");
+  m.def("count_pieces",
+        [](nb::handle text, int kind, int max_digits, bool contractions, int bulk) {
+          std::string_view v = utf8_view(text);
+          pretok::Options o;
+          o.kind = static_cast<pretok::Kind>(kind);
+          o.max_digits = max_digits;
+          o.contractions = contractions;
+          o.bulk = bulk;
+          thread_local pretok::Ends ends;
+          ends.clear();
+          nb::gil_scoped_release release;
+          pretok::split(o, reinterpret_cast<const uint8_t*>(v.data()), v.size(), ends);
+          return ends.size();
+        },
+        nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3, nb::arg("contractions") = true,
+        nb::arg("bulk") = 2,
+        "Number of pieces split_pieces would give: the scanner's cost alone, for benchmarks.");
   m.def("read_rank_file", &read_rank_file, nb::arg("data"),
         "(tokens, ranks) of a regular .tiktoken file, or None where the exact reader must look.");
   nb::class_<PyPipeline>(m, "Pipeline")
