@@ -24,6 +24,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/encode.py
+	$(BIN)/python benchmarks/pretokenize.py
 	$(BIN)/python benchmarks/worst_case.py
 
 clean:
