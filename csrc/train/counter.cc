@@ -127,8 +127,15 @@ void run_threads(size_t threads, Fn&& fn) {
       if (!failed.exchange(true)) error = std::current_exception();
     }
   };
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(body, t);
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(body, t);
+    } catch (...) {
+      break;  // the system refuses more threads: their shares run here (below), not lost
+    }
+  }
   body(0);
+  for (size_t t = pool.size() + 1; t < threads; ++t) body(t);
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
 }
