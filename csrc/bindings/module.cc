@@ -353,17 +353,24 @@ class PyPipeline {
   mutable IntCache ints_;
 };
 
-std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bool contractions,
-                                   int bulk) {
+// The piece ends of `text` under a known scanner, into this thread's scratch.
+const pretok::Ends& split_with(nb::handle text, int kind, int max_digits, bool contractions, int bulk) {
   std::string_view v = utf8_view(text);
   pretok::Options o;
   o.kind = static_cast<pretok::Kind>(kind);
   o.max_digits = max_digits;
   o.contractions = contractions;
   o.bulk = bulk;
-  pretok::Ends ends;
+  thread_local pretok::Ends ends;
+  ends.clear();
   nb::gil_scoped_release release;
   pretok::split(o, reinterpret_cast<const uint8_t*>(v.data()), v.size(), ends);
+  return ends;
+}
+
+std::vector<uint32_t> split_pieces(nb::handle text, int kind, int max_digits, bool contractions,
+                                   int bulk) {
+  const pretok::Ends& ends = split_with(text, kind, max_digits, contractions, bulk);
   return std::vector<uint32_t>(ends.begin(), ends.end());
 }
 
@@ -402,17 +409,7 @@ NB_MODULE(_core, m) {
         "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present.");
   m.def("count_pieces",
         [](nb::handle text, int kind, int max_digits, bool contractions, int bulk) {
-          std::string_view v = utf8_view(text);
-          pretok::Options o;
-          o.kind = static_cast<pretok::Kind>(kind);
-          o.max_digits = max_digits;
-          o.contractions = contractions;
-          o.bulk = bulk;
-          thread_local pretok::Ends ends;
-          ends.clear();
-          nb::gil_scoped_release release;
-          pretok::split(o, reinterpret_cast<const uint8_t*>(v.data()), v.size(), ends);
-          return ends.size();
+          return split_with(text, kind, max_digits, contractions, bulk).size();
         },
         nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3, nb::arg("contractions") = true,
         nb::arg("bulk") = 2,

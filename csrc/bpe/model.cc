@@ -641,25 +641,25 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       }
       pos += e->count;
     };
+    // A piece the memo misses is merged and entered, by `remember(ids, count)`.
+    auto encode_new = [&](auto&& remember) {
+      const size_t before = pos;
+      encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
+      remember(out.data() + before, pos - before);
+    };
     if (cache && n <= PieceCache::kShortLen) {
       uint64_t k0, k1;
       key_of(start, n, &k0, &k1);
-      if (const PieceCache::Entry* e = cache->find_hashed(ring[i % kRing], k0, k1, n)) {
+      if (const PieceCache::Entry* e = cache->find_hashed(ring[i % kRing], k0, k1, n))
         emit(e);
-      } else {
-        size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
-        cache->insert(k0, k1, n, out.data() + before, pos - before);
-      }
+      else
+        encode_new([&](const uint32_t* ids, size_t count) { cache->insert(k0, k1, n, ids, count); });
     } else if (cache && n <= PieceCache::kMaxLen) {
       const uint64_t h = hash_bytes(p, n);
-      if (const PieceCache::Entry* e = cache->find_long_hashed(ring[i % kRing], h, p, n)) {
+      if (const PieceCache::Entry* e = cache->find_long_hashed(ring[i % kRing], h, p, n))
         emit(e);
-      } else {
-        size_t before = pos;
-        encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
-        cache->insert_long(h, p, n, out.data() + before, pos - before);
-      }
+      else
+        encode_new([&](const uint32_t* ids, size_t count) { cache->insert_long(h, p, n, ids, count); });
     } else {
       encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
     }

@@ -367,6 +367,22 @@ inline size_t digits(const Cursor& c, size_t i, int max_digits) {
   return e;
 }
 
+// The ASCII shapes both patterns share that do not start a word, at i (with i + 1 < n, byte
+// classes k0 and k1): a punctuation run with its tail of line breaks (and, for o200k, '/'), a
+// run of blanks, a lone blank before a digit, a line break. 0 where the general scanner decides.
+inline size_t ascii_other(const Cursor& c, size_t i, uint8_t k0, uint8_t k1, bool slash) {
+  if (k0 == kBlank || k0 == kPunct) {
+    if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), slash);
+    if (k1 == kPunct || k1 == kApostrophe) return c.newlines(punctuation(c, i + 2), slash);
+    if (k1 == kBlank) return blanks(c, i);
+    // A lone space before a digit: \s+(?!\S) cannot match, \s+ takes the space.
+    if (k1 == kDigit) return i + 1;
+  } else if (k0 == kOtherSpace && (c.s[i] == '\n' || c.s[i] == '\r') && c.s[i + 1] != '\n') {
+    return line_break(c, i);
+  }
+  return 0;
+}
+
 size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
   const uint8_t* s = c.s;
   const uint8_t k0 = kAscii.cls[s[i]];
@@ -376,19 +392,9 @@ size_t cl100k_piece_fast(const Cursor& c, size_t i, int max_digits) {
   }
   if (i + 1 < c.n) {
     const uint8_t k1 = kAscii.cls[s[i + 1]];
-    if (k0 == kBlank || k0 == kPunct) {
-      // [^\r\n\p{L}\p{N}]?\p{L}+ with the prefix, then " ?[^\s\p{L}\p{N}]+[\r\n]*".
-      if (k1 == kAlpha) return letters(c, i + 2);
-      if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), false);
-      if (k1 == kPunct || k1 == kApostrophe) return c.newlines(punctuation(c, i + 2), false);
-      if (k1 == kBlank) {
-        if (size_t e = blanks(c, i)) return e;
-      }
-      // A lone space before a digit: \s+(?!\S) cannot match, \s+ takes the space.
-      if (k1 == kDigit) return i + 1;
-    } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
-      if (size_t e = line_break(c, i)) return e;
-    }
+    // [^\r\n\p{L}\p{N}]?\p{L}+ with the prefix, then " ?[^\s\p{L}\p{N}]+[\r\n]*" and whitespace.
+    if ((k0 == kBlank || k0 == kPunct) && k1 == kAlpha) return letters(c, i + 2);
+    if (size_t e = ascii_other(c, i, k0, k1, false)) return e;
   }
   return cl100k_piece(c, i, max_digits);
 }
@@ -406,15 +412,8 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
     const uint8_t k1 = kAscii.cls[s[i + 1]];
     if (k1 == kAlpha && (k0 == kBlank || k0 == kPunct)) {
       j = i + 1;
-    } else if (k0 == kBlank || k0 == kPunct) {
-      if (k0 == kPunct && k1 != kHigh) return c.newlines(punctuation(c, i + 1), true);
-      if (k1 == kPunct || k1 == kApostrophe) return c.newlines(punctuation(c, i + 2), true);
-      if (k1 == kBlank) {
-        if (size_t e = blanks(c, i)) return e;
-      }
-      if (k1 == kDigit) return i + 1;
-    } else if (k0 == kOtherSpace && (s[i] == '\n' || s[i] == '\r') && s[i + 1] != '\n') {
-      if (size_t e = line_break(c, i)) return e;
+    } else if (size_t e = ascii_other(c, i, k0, k1, true)) {
+      return e;
     }
   }
   if (j != SIZE_MAX) {

@@ -398,6 +398,21 @@ def checked_split(pattern: str, *, where: str, path: object = None, syntax: str 
     return Split(pattern, syntax=syntax)
 
 
+def _step(step, piece: str) -> tuple[str, Optional[Split]]:
+    """What one pre-tokenizer step does to a piece: the piece it then cuts (with the space
+    ``ByteLevel(add_prefix_space=True)`` puts in front), and the split it cuts it with (None:
+    the piece stays whole)."""
+    if isinstance(step, ByteLevel):
+        if step.add_prefix_space and not piece.startswith(" "):
+            piece = " " + piece
+        return piece, Split(_GPT2) if step.use_regex else None
+    if isinstance(step, Digits):
+        return piece, Split(r"\p{N}" if step.individual_digits else r"\p{N}+")
+    if isinstance(step, Split):
+        return piece, step
+    raise TypeError(f"not a pre-tokenizer step: {step!r}")
+
+
 def split_spans(pre: Optional[PreTokenizer], text: str) -> list[tuple[int, int, str, int]]:
     """The pieces of :func:`split_text` with where they come from: ``(start, end, piece,
     inserted)``, where ``text[start:end]`` is the piece less the ``inserted`` characters at its
@@ -410,29 +425,30 @@ def split_spans(pre: Optional[PreTokenizer], text: str) -> list[tuple[int, int, 
     for step in steps_of(pre):
         nxt: list[tuple[int, int, str, int]] = []
         for start, end, piece, inserted in pieces:
-            if isinstance(step, ByteLevel):
-                if step.add_prefix_space and not piece.startswith(" "):
-                    piece, inserted = " " + piece, inserted + 1
-                if not step.use_regex:
-                    nxt.append((start, end, piece, inserted))
-                    continue
-                split = Split(_GPT2)
-            elif isinstance(step, Digits):
-                split = Split(r"\p{N}" if step.individual_digits else r"\p{N}+")
-            elif isinstance(step, Split):
-                split = step
-            else:
-                raise TypeError(f"not a pre-tokenizer step: {step!r}")
-            for a, b in _split_one_spans(split, piece):
-                nxt.append((start + max(a - inserted, 0), start + max(b - inserted, 0), piece[a:b],
+            cut, split = _step(step, piece)
+            inserted += len(cut) - len(piece)
+            if split is None:
+                nxt.append((start, end, cut, inserted))
+                continue
+            for a, b in _split_one_spans(split, cut):
+                nxt.append((start + max(a - inserted, 0), start + max(b - inserted, 0), cut[a:b],
                             max(inserted - a, 0)))
         pieces = nxt
     return pieces
 
 
 def split_text(pre: Optional[PreTokenizer], text: str) -> list[str]:
-    """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners)."""
-    return [piece for _, _, piece, _ in split_spans(pre, text)]
+    """Pieces of ``text`` under the pre-tokenizer (pure Python; the reference for the scanners).
+    The same as :func:`split_spans` without keeping where each piece comes from (the generic
+    path's encoding and counting call this once per text)."""
+    pieces = [text] if text else []
+    for step in steps_of(pre):
+        nxt: list[str] = []
+        for piece in pieces:
+            cut, split = _step(step, piece)
+            nxt.extend(_split_one(split, cut) if split is not None else [cut])
+        pieces = nxt
+    return pieces
 
 
 def to_json(pre: Optional[PreTokenizer]) -> Optional[dict]:

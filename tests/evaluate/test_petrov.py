@@ -5,9 +5,9 @@ kept), joined with one space, and encoded as one string without special tokens.
 """
 from __future__ import annotations
 
-import tarfile
-
 import pytest
+
+import corpora
 
 from tokensmith.evaluate import metrics
 
@@ -16,14 +16,10 @@ NAMES = ("r50k_base", "cl100k_base", "o200k_base")
 
 @pytest.fixture(scope="module")
 def ntrex_strings(data_root):
-    path = data_root / "corpora" / "ntrex128" / "ntrex128_newstest2019_128lang.tar.xz"
-    out = {}
-    with tarfile.open(path, mode="r|xz") as tar:
-        for m in tar:
-            if m.isfile() and m.name.endswith(".txt") and "ref-2" not in m.name:
-                lang = m.name.rsplit("/", 1)[-1].split(".")[-2]
-                out[lang] = " ".join(tar.extractfile(m).read().decode("utf-8").split("\n"))
-    return dict(sorted(out.items()))
+    """Each NTREX-128 file (the second Spanish reference left out) as one protocol string."""
+    files = corpora.ntrex128(data_root)
+    strings = {stem.split(".")[-1]: " ".join(lines) for stem, lines in files.items() if "ref-2" not in stem}
+    return dict(sorted(strings.items()))
 
 
 @pytest.mark.parametrize("name", NAMES)
