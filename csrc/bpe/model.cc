@@ -343,14 +343,12 @@ void Model::merge_small(std::vector<Sym>& syms, const uint8_t* bytes) const {
   };
   for (size_t i = 0; i + 1 < n; ++i) prefetch_around(i);
   while (n > 1) {
-    size_t best = 0;
-    uint32_t best_rank = PairTable::kNoRank;
-    for (size_t i = 0; i + 1 < n; ++i) {
-      if (m[i].rank < best_rank) {
-        best_rank = m[i].rank;
-        best = i;
-      }
-    }
+    // (rank, position) packed in one word: the minimum is the lowest rank, leftmost on ties,
+    // found without a branch per pair (which branch a pair takes is data, not a pattern).
+    uint64_t low = ~0ull;
+    for (size_t i = 0; i + 1 < n; ++i) low = std::min(low, (uint64_t(m[i].rank) << 8) | i);
+    const size_t best = low & 0xFF;
+    const uint32_t best_rank = static_cast<uint32_t>(low >> 8);
     if (best_rank == PairTable::kNoRank) break;
     syms[best].id = m[best].id;
     for (size_t i = best + 1; i + 1 < n; ++i) syms[i] = syms[i + 1];
@@ -571,6 +569,22 @@ inline uint64_t load64(const uint8_t* p) {
   return v;
 }
 
+// The piece text[at, at+n) (n <= 16) as a zero-padded 16-byte key, for a text of which the
+// first `limit` bytes may be read. Two plain loads and a mask instead of a variable-length
+// copy: no call, and no store-to-load forwarding stall on the key.
+inline void piece_key(const uint8_t* text, size_t limit, size_t at, size_t n, uint64_t* k0,
+                      uint64_t* k1) {
+  if (at + 16 <= limit) {
+    *k0 = load64(text + at) & kKeyMasks.lo[n];
+    *k1 = load64(text + at + 8) & kKeyMasks.hi[n];
+  } else {
+    uint64_t k[2] = {0, 0};
+    std::memcpy(k, text + at, n);
+    *k0 = k[0];
+    *k1 = k[1];
+  }
+}
+
 }  // namespace
 
 void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const {
@@ -580,25 +594,32 @@ void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out)
 void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
                           std::vector<uint32_t>& out, PieceCache* cache) const {
   if (count == 0) return;
+  if (!cache) {
+    for (size_t i = 0; i < count; ++i) {
+      encode_impl(text + start, ends[i] - start, [&](uint32_t id, uint32_t) { out.push_back(id); });
+      start = ends[i];
+    }
+    return;
+  }
   // Ids are written through a raw cursor into `out`, grown ahead of need (a piece never has
-  // more ids than bytes), so the loop carries no per-id capacity check.
+  // more ids than bytes), so the loop carries no per-id capacity check. The cursor, the
+  // capacity and the memo's table live in locals: read through `out` and `cache` they would be
+  // reloaded after every store of an id. They change only when a new piece is entered.
   size_t pos = out.size();
+  uint32_t* o = out.data();
+  size_t room = out.size();
+  const PieceCache::Entry* slots = cache->slots;
+  size_t mask = cache->mask;
   const size_t limit = ends[count - 1];  // bytes of text that may be read
   auto reserve = [&](size_t need) {
-    if (pos + need > out.size()) out.resize(std::max(out.size() * 2, pos + need + 256));
-  };
-  // The piece's bytes as a zero-padded 16-byte key. Two plain loads and a mask instead of a
-  // variable-length copy: no call, and no store-to-load forwarding stall on the key.
-  auto key_of = [&](size_t at, size_t n, uint64_t* k0, uint64_t* k1) {
-    if (at + 16 <= limit) {
-      *k0 = load64(text + at) & kKeyMasks.lo[n];
-      *k1 = load64(text + at + 8) & kKeyMasks.hi[n];
-    } else {
-      uint64_t k[2] = {0, 0};
-      std::memcpy(k, text + at, n);
-      *k0 = k[0];
-      *k1 = k[1];
+    if (pos + need > room) {
+      out.resize(std::max(out.size() * 2, pos + need + 256));
+      o = out.data();
+      room = out.size();
     }
+  };
+  auto key_of = [&](size_t at, size_t n, uint64_t* k0, uint64_t* k1) {
+    piece_key(text, limit, at, n, k0, k1);
   };
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
@@ -618,53 +639,54 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     }
     return m <= PieceCache::kMaxLen ? PieceCache::hash(hash_bytes(text + at, m), 0, m) : 0;
   };
-  if (cache)
-    for (size_t j = 0; j < std::min(count, kAhead); ++j) {
-      const size_t a = j ? ends[j - 1] : start;
-      ring[j % kRing] = hash_at(a, ends[j] - a);
+  for (size_t j = 0; j < std::min(count, kAhead); ++j) {
+    const size_t a = j ? ends[j - 1] : start;
+    ring[j % kRing] = hash_at(a, ends[j] - a);
+  }
+  auto emit = [&](const PieceCache::Entry* e) {
+    uint32_t* w = o + pos;
+    if (e->count <= PieceCache::kInlineIds) {
+      w[0] = e->ids[0];
+      w[1] = e->ids[1];
+      w[2] = e->ids[2];
+    } else {
+      std::memcpy(w, cache->pool.data() + e->ids[0], e->count * sizeof(uint32_t));
     }
+    pos += e->count;
+  };
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
     const size_t n = ends[i] - start;
     reserve(n + PieceCache::kInlineIds);  // a cache hit stores all three id slots
-    if (cache && i + kAhead < count) {
+    if (i + kAhead < count) {
       const size_t a = ends[i + kAhead - 1];
       const uint64_t h = hash_at(a, ends[i + kAhead] - a);
       ring[(i + kAhead) % kRing] = h;
-      __builtin_prefetch(cache->slots + (h & cache->mask));
+      __builtin_prefetch(slots + (h & mask));
     }
-    auto emit = [&](const PieceCache::Entry* e) {
-      uint32_t* w = out.data() + pos;
-      if (e->count <= PieceCache::kInlineIds) {
-        w[0] = e->ids[0];
-        w[1] = e->ids[1];
-        w[2] = e->ids[2];
-      } else {
-        std::memcpy(w, cache->pool.data() + e->ids[0], e->count * sizeof(uint32_t));
-      }
-      pos += e->count;
-    };
     // A piece the memo misses is merged and entered, by `remember(ids, count)`.
     auto encode_new = [&](auto&& remember) {
       const size_t before = pos;
-      encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; }, !cache->image);
-      remember(out.data() + before, pos - before);
+      encode_impl(p, n, [&](uint32_t id, uint32_t) { o[pos++] = id; }, !cache->image);
+      remember(o + before, pos - before);
+      slots = cache->slots;  // entering may have grown or emptied the table
+      mask = cache->mask;
     };
-    if (cache && n <= PieceCache::kShortLen) {
+    if (n <= PieceCache::kShortLen) {
       uint64_t k0, k1;
       key_of(start, n, &k0, &k1);
-      if (const PieceCache::Entry* e = cache->find_hashed(ring[i % kRing], k0, k1, n))
+      if (const PieceCache::Entry* e = PieceCache::find_in(slots, mask, ring[i % kRing], k0, k1, n))
         emit(e);
       else
         encode_new([&](const uint32_t* ids, size_t count) { cache->insert(k0, k1, n, ids, count); });
-    } else if (cache && n <= PieceCache::kMaxLen) {
+    } else if (n <= PieceCache::kMaxLen) {
       const uint64_t h = hash_bytes(p, n);
       if (const PieceCache::Entry* e = cache->find_long_hashed(ring[i % kRing], h, p, n))
         emit(e);
       else
         encode_new([&](const uint32_t* ids, size_t count) { cache->insert_long(h, p, n, ids, count); });
     } else {
-      encode_impl(p, n, [&](uint32_t id, uint32_t) { out[pos++] = id; });
+      encode_impl(p, n, [&](uint32_t id, uint32_t) { o[pos++] = id; });
     }
     start = ends[i];
   }

@@ -117,6 +117,11 @@ struct PieceCache {
   }
   // The same with `h` = hash(k0, k1, len) computed by the caller.
   inline const Entry* find_hashed(uint64_t h, uint64_t k0, uint64_t k1, size_t len) const {
+    return find_in(slots, mask, h, k0, k1, len);
+  }
+  // The same in a table given by its slots and mask (which a hot loop keeps in registers).
+  static inline const Entry* find_in(const Entry* slots, size_t mask, uint64_t h, uint64_t k0,
+                                     uint64_t k1, size_t len) {
     size_t i = h & mask;
     for (;;) {
       const Entry& e = slots[i];
