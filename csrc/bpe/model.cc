@@ -115,13 +115,17 @@ Model::Model(ModelSpec spec)
     // to one entry per token, small enough to stay mostly in the core's cache.
     auto canonical = derive_merges();
     rank_pairs_.build(canonical.size());
+    while (grid_bits_ < kMaxGridBits && (size_t(1) << grid_bits_) < V) ++grid_bits_;
+    assign_huge(low_pairs_, size_t(1) << (2 * grid_bits_), PairTable::kNoRank);
     std::string buf;
     for (auto [a, b] : canonical) {
       buf.assign(reinterpret_cast<const char*>(token_data(a)), token_len(a));
       buf.append(reinterpret_cast<const char*>(token_data(b)), token_len(b));
       // A duplicated token string keeps its lowest id, which is what the table answers.
       uint32_t rank = table_.find(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
-      if (rank_pairs_.find(a, b) == PairTable::kNoRank) rank_pairs_.insert(a, b, rank);
+      if (rank_pairs_.find(a, b) != PairTable::kNoRank) continue;
+      rank_pairs_.insert(a, b, rank);
+      if (!((a | b) >> grid_bits_)) low_pairs_[a << grid_bits_ | b] = rank;
     }
     num_rank_pairs_ = canonical.size();
   }

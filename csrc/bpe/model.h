@@ -195,17 +195,19 @@ class Model {
   void merge_heap(std::vector<Sym>& syms) const;
   inline PairTable::Merge pair(uint32_t a, uint32_t b) const {
     if (!rank_pairs_.empty()) {
-      uint32_t r = rank_pairs_.find(a, b);
+      uint32_t r = (a | b) >> grid_bits_ ? rank_pairs_.find(a, b) : low_pairs_[a << grid_bits_ | b];
       return {r, r};
     }
     return pairs_.find(a, b);
   }
   // Requests the cache line that pair(a, b) will read.
   inline void prefetch_pair(uint32_t a, uint32_t b) const {
-    if (!rank_pairs_.empty())
-      rank_pairs_.prefetch(a, b);
-    else
+    if (rank_pairs_.empty())
       pairs_.prefetch(a, b);
+    else if (!((a | b) >> grid_bits_))
+      __builtin_prefetch(low_pairs_.data() + (a << grid_bits_ | b));
+    else
+      rank_pairs_.prefetch(a, b);
   }
   // `whole` = false skips the whole-piece look-up (the piece is known not to be a token).
   template <class Emit>
@@ -222,6 +224,14 @@ class Model {
   BytesTable table_;
   PairTable pairs_;
   RankPairTable rank_pairs_;  // token-rank models: the canonical pairs, compact (see hash.h)
+  // Token-rank models: the rank of every pair of the 2^grid_bits_ (at most 1024) lowest ids,
+  // directly indexed (kNoRank where the pair does not merge). Low ids are bytes and the most
+  // frequent merges, the symbols most merge steps of a new piece look up: a direct load there
+  // replaces a hash probe that, with the 2-4 MiB pair table out of cache, cost a miss
+  // (o200k: a new piece 480 -> 400 ns; documents seen once +4-7%). At most 4 MiB.
+  static constexpr uint32_t kMaxGridBits = 10;
+  uint32_t grid_bits_ = 0;
+  std::vector<uint32_t> low_pairs_;
   size_t num_rank_pairs_ = 0;
   Semantics semantics_;
   Initial initial_;
