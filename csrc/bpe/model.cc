@@ -622,9 +622,6 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       room = out.size();
     }
   };
-  auto key_of = [&](size_t at, size_t n, uint64_t* k0, uint64_t* k1) {
-    piece_key(text, limit, at, n, k0, k1);
-  };
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
   // the pieces are all known up front, so the probe's line is requested while earlier pieces
   // are still being encoded. The distance is set for main memory, not L3: when other work
@@ -638,7 +635,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   auto hash_at = [&](size_t at, size_t m) -> uint64_t {
     if (m <= PieceCache::kShortLen) {
       uint64_t k0, k1;
-      key_of(at, m, &k0, &k1);
+      piece_key(text, limit, at, m, &k0, &k1);
       return PieceCache::hash(k0, k1, m);
     }
     return m <= PieceCache::kMaxLen ? PieceCache::hash(hash_bytes(text + at, m), 0, m) : 0;
@@ -678,7 +675,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     };
     if (n <= PieceCache::kShortLen) {
       uint64_t k0, k1;
-      key_of(start, n, &k0, &k1);
+      piece_key(text, limit, start, n, &k0, &k1);
       if (const PieceCache::Entry* e = PieceCache::find_in(slots, mask, ring[i % kRing], k0, k1, n))
         emit(e);
       else

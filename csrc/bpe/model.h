@@ -159,7 +159,8 @@ class Model {
   // `start`). This is the hot loop of encoding.
   void encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* ends, size_t count,
                      std::vector<uint32_t>& out, PieceCache* cache) const;
-  // This thread's piece cache, emptied if it last served another model. Fetch it once per
+  // This thread's piece cache for this model (a thread keeps one for each of the last few
+  // models it served; a model that takes a slot starts from its image). Fetch it once per
   // call, not per piece: thread-local access is not free in a shared library.
   PieceCache* thread_cache() const;
   // Same, with each token's start offset within the piece.
