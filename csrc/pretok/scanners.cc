@@ -709,6 +709,20 @@ void split_bulk(const Cursor& c, const Options& opt, Ends& ends) {
 }
 #endif
 
+// The mask path of split(), when it applies: asked for, built with SSE2, and digit runs the
+// masks can cut (\p{N}{1,k} with k up to 8). Returns false, having done nothing, otherwise.
+template <bool kO200k>
+bool split_masked(const Cursor& c, const Options& opt, Ends& ends) {
+#ifdef __SSE2__
+  if (opt.bulk > 0 && opt.max_digits >= 1 && opt.max_digits <= 8) {
+    split_bulk<kO200k>(c, opt, ends);
+    return true;
+  }
+#endif
+  (void)c, (void)opt, (void)ends;
+  return false;
+}
+
 }  // namespace
 
 void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends) {
@@ -723,22 +737,12 @@ void split(const Options& opt, const uint8_t* s, size_t n, Ends& ends) {
       while (i < n) ends.push_back(static_cast<uint32_t>(i = gpt2_piece(c, i)));
       return;
     case Kind::Cl100k:
-#ifdef __SSE2__
-      if (opt.bulk > 0 && opt.max_digits >= 1 && opt.max_digits <= 8) {
-        split_bulk<false>(c, opt, ends);
-        return;
-      }
-#endif
+      if (split_masked<false>(c, opt, ends)) return;
       while (i < n)
         ends.push_back(static_cast<uint32_t>(i = cl100k_piece_fast(c, i, opt.max_digits)));
       return;
     case Kind::O200k:
-#ifdef __SSE2__
-      if (opt.bulk > 0 && opt.max_digits >= 1 && opt.max_digits <= 8) {
-        split_bulk<true>(c, opt, ends);
-        return;
-      }
-#endif
+      if (split_masked<true>(c, opt, ends)) return;
       while (i < n)
         ends.push_back(
             static_cast<uint32_t>(i = o200k_piece_fast(c, i, opt.max_digits, opt.contractions)));
