@@ -4,7 +4,8 @@ Generated text mixes arbitrary code points with the characters the split pattern
 spaces of every kind (Zs), combining marks (Mn), decimal digits (Nd), letters of every case,
 emoji with ZWJ and variation selectors, contractions, newlines. Properties:
 
-- ``encode_ordinary`` equals tiktoken's ids;
+- ``encode_ordinary`` equals tiktoken's ids, on that text and on words of one script (runs of
+  multi-byte characters side by side, where the encoder may start from whole characters);
 - ``decode(encode(x)) == x`` and ``decode_bytes(encode(x)) == x.encode()``;
 - offsets are ordered and cover the text, each token's bytes inside its span;
 - a stream decoder fed any split of the ids yields ``decode(ids)``, never half a character;
@@ -48,6 +49,21 @@ _piece = st.one_of(_chars, st.sampled_from(_SPECIAL_PIECES))
 texts = st.one_of(st.lists(_piece, max_size=8), st.lists(_piece, min_size=8, max_size=120)).map("".join)
 
 
+# Blocks of one script each (Latin with diacritics, Greek, Cyrillic, Armenian, Hebrew, Arabic,
+# Devanagari, Bengali, Thai, Tibetan, Georgian, kana, CJK, Hangul): words drawn from one block
+# put multi-byte characters next to each other and after spaces and punctuation.
+_SCRIPT_BLOCKS = (
+    (0x00C0, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x0530, 0x058F), (0x0590, 0x05FF),
+    (0x0600, 0x06FF), (0x0900, 0x097F), (0x0980, 0x09FF), (0x0E00, 0x0E7F), (0x0F00, 0x0FFF),
+    (0x10A0, 0x10FF), (0x1E00, 0x1EFF), (0x3040, 0x30FF), (0x4E00, 0x4FFF), (0xAC00, 0xACFF),
+)
+_script_word = st.sampled_from(_SCRIPT_BLOCKS).flatmap(
+    lambda block: st.text(st.characters(min_codepoint=block[0], max_codepoint=block[1], exclude_categories=("Cs",)), min_size=1, max_size=12)
+)
+_before_word = st.sampled_from(("", " ", "  ", "\n", ",", ". ", "(", "«", "1", "a"))
+script_texts = st.lists(st.tuples(_before_word, _script_word), min_size=1, max_size=10).map(lambda parts: "".join(a + b for a, b in parts))
+
+
 @lru_cache(maxsize=None)
 def _pickled(tok):
     return pickle.loads(pickle.dumps(tok))
@@ -61,6 +77,13 @@ def pair(request, tiktoken_ref, ts_tiktoken):
 @PROPERTY
 @given(text=texts)
 def test_encode_ordinary_equals_tiktoken_on_arbitrary_text(pair, text):
+    enc, tok = pair
+    assert tok.encode_ordinary(text) == enc.encode_ordinary(text)
+
+
+@PROPERTY
+@given(text=script_texts)
+def test_encode_ordinary_equals_tiktoken_on_words_of_one_script(pair, text):
     enc, tok = pair
     assert tok.encode_ordinary(text) == enc.encode_ordinary(text)
 

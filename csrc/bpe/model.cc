@@ -103,6 +103,7 @@ Model::Model(ModelSpec spec)
     }
   }
 
+  bool growing = true;
   if (semantics_ == Semantics::TokenRank && V < RankPairTable::kIdLimit &&
       V < RankPairTable::kRankLimit) {
     // Only one split of each token can ever merge during encoding: the pair its own bytes end
@@ -123,6 +124,10 @@ Model::Model(ModelSpec spec)
       buf.append(reinterpret_cast<const char*>(token_data(b)), token_len(b));
       // A duplicated token string keeps its lowest id, which is what the table answers.
       uint32_t rank = table_.find(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
+      // Ranks that grow along every canonical pair (a token ranks after both its halves, as
+      // in any trained vocabulary) keep the merge loop's ranks non-decreasing, which
+      // character atoms rely on.
+      growing = growing && a < rank && b < rank;
       if (rank_pairs_.find(a, b) != PairTable::kNoRank) continue;
       rank_pairs_.insert(a, b, rank);
       if (!((a | b) >> grid_bits_)) low_pairs_[a << grid_bits_ | b] = rank;
@@ -149,6 +154,7 @@ Model::Model(ModelSpec spec)
       self_reachable_[t] = syms.size() == 1 && syms[0].id == t;
     }
   }
+  if (growing && compact_token_rank()) build_char_atoms();
   build_memo_image();
   std::lock_guard<std::mutex> guard(live_lock);
   live_models->insert(id_);
@@ -177,6 +183,68 @@ void Model::build_memo_image() {
     }
   }
   memo_image_ = std::move(image);
+}
+
+// A character (any 2- or 3-byte sequence here) may start as one symbol, its token c, when the
+// merge loop would form c before it joins any part of c to a neighbour. With ranks that grow
+// along canonical pairs, the loop merges in non-decreasing rank order, and while c is
+// incomplete its own next merge (rank <= c) is available; so a merge joining part of c to a
+// neighbour comes after c is complete whenever every token that would do it ranks above c.
+// Such a token ends with the neighbour's last byte and a proper prefix of c, or starts with a
+// proper suffix of c and the neighbour's first byte. For the one-byte prefix and suffix the
+// neighbouring byte is known in the text and looked up in a guard; for the two-byte ones (3-byte
+// characters) the lowest rank over every neighbour is folded into the atom table. The state
+// the loop reaches is then the same, and so is every merge after it. At a piece's edge there
+// is no neighbour. (This is what lets most characters of Cyrillic, Arabic or Devanagari text
+// skip their byte merges; a character right after a space usually cannot, as tokens like
+// " \xD0" rank before the letters.)
+void Model::build_char_atoms() {
+  std::vector<uint32_t> left(256 * 64, kNoAtom), right(64 * 256, kNoAtom);
+  std::vector<uint32_t> prefix2(16 * 64, kNoAtom), suffix2(64 * 64, kNoAtom);
+  auto lower = [](uint32_t& slot, uint32_t rank) { slot = std::min(slot, rank); };
+  auto cont = [](uint8_t b) { return (b & 0xC0) == 0x80; };
+  for (uint32_t t = 0; t < present_.size(); ++t) {
+    const size_t n = token_len(t);
+    if (!present_[t] || n < 2) continue;
+    const uint8_t* p = token_data(t);
+    if (p[n - 1] >= 0xC0) lower(left[p[n - 2] << 6 | (p[n - 1] - 0xC0)], t);
+    if (n >= 3 && p[n - 2] >= 0xE0 && p[n - 2] < 0xF0 && cont(p[n - 1]))
+      lower(prefix2[(p[n - 2] - 0xE0) << 6 | (p[n - 1] - 0x80)], t);
+    if (cont(p[0])) lower(right[(p[0] - 0x80) << 8 | p[1]], t);
+    if (n >= 3 && cont(p[0]) && cont(p[1])) lower(suffix2[(p[0] - 0x80) << 6 | (p[1] - 0x80)], t);
+  }
+  std::vector<uint32_t> atoms(2048 + 65536, kNoAtom);
+  std::vector<Sym> syms;
+  // c's bytes alone must merge into c (its last merge then has c's rank, the highest).
+  auto atom_of = [&](const uint8_t* c, size_t len) -> uint32_t {
+    const uint32_t id = table_.find(c, len);
+    if (id == kNone) return kNoAtom;
+    syms.clear();
+    for (size_t k = 0; k < len; ++k) syms.push_back({byte_ids_[c[k]], static_cast<uint32_t>(k)});
+    merge(syms);
+    return syms.size() == 1 && syms[0].id == id ? id : kNoAtom;
+  };
+  size_t found = 0;
+  for (int lead = 0xC0; lead < 0xE0; ++lead)
+    for (int c1 = 0x80; c1 < 0xC0; ++c1) {
+      const uint8_t c[2] = {uint8_t(lead), uint8_t(c1)};
+      found += (atoms[(lead - 0xC0) << 6 | (c1 - 0x80)] = atom_of(c, 2)) != kNoAtom;
+    }
+  for (int lead = 0xE0; lead < 0xF0; ++lead)
+    for (int c1 = 0x80; c1 < 0xC0; ++c1) {
+      const uint32_t pre = prefix2[(lead - 0xE0) << 6 | (c1 - 0x80)];
+      for (int c2 = 0x80; c2 < 0xC0; ++c2) {
+        const uint8_t c[3] = {uint8_t(lead), uint8_t(c1), uint8_t(c2)};
+        const uint32_t id = atom_of(c, 3);
+        if (id == kNoAtom || pre <= id || suffix2[(c1 - 0x80) << 6 | (c2 - 0x80)] <= id) continue;
+        atoms[2048 + ((lead - 0xE0) << 12 | (c1 - 0x80) << 6 | (c2 - 0x80))] = id;
+        ++found;
+      }
+    }
+  if (!found) return;
+  char_atoms_ = std::move(atoms);
+  left_guard_ = std::move(left);
+  right_guard_ = std::move(right);
 }
 
 std::vector<uint32_t> Model::unreachable_tokens() const {
@@ -279,6 +347,26 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
 
 void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) const {
   syms.clear();
+  if (initial_ == Initial::Bytes && !char_atoms_.empty()) {
+    for (size_t i = 0; i < n;) {
+      const uint8_t b = p[i];
+      if (b >= 0xC0 && b < 0xF0) {
+        const size_t len = b < 0xE0 ? 2 : 3;
+        if (i + len <= n) {
+          const uint32_t id = char_atom(p + i, len);
+          if (id != kNoAtom && (i == 0 || left_guard_[p[i - 1] << 6 | (b - 0xC0)] > id) &&
+              (i + len == n || right_guard_[(p[i + len - 1] - 0x80) << 8 | p[i + len]] > id)) {
+            syms.push_back({id, static_cast<uint32_t>(i)});
+            i += len;
+            continue;
+          }
+        }
+      }
+      syms.push_back({byte_ids_[b], static_cast<uint32_t>(i)});
+      ++i;
+    }
+    return;
+  }
   if (initial_ == Initial::Bytes) {
     for (size_t i = 0; i < n; ++i) {
       uint32_t id = byte_ids_[p[i]];
@@ -420,7 +508,7 @@ void Model::encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole) con
   }
   thread_local std::vector<Sym> syms;
   initial_symbols(p, n, syms);
-  merge(syms, initial_ == Initial::Bytes ? p : nullptr);
+  merge(syms, initial_ == Initial::Bytes && syms.size() == n ? p : nullptr);
   for (const Sym& s : syms) emit(s.id, s.start);
 }
 

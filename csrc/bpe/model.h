@@ -214,6 +214,16 @@ class Model {
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
   void build_memo_image();
+  // Token-rank byte-level models with ranks that grow along every canonical pair: finds the
+  // 2- and 3-byte sequences (UTF-8 characters) that may enter the merge loop as one symbol.
+  void build_char_atoms();
+  // The atom for the 2- or 3-byte sequence at p (its length in `len`), or kNone.
+  inline uint32_t char_atom(const uint8_t* p, size_t len) const {
+    if ((p[1] & 0xC0) != 0x80) return kNoAtom;
+    if (len == 2) return char_atoms_[(p[0] - 0xC0u) << 6 | (p[1] - 0x80u)];
+    if ((p[2] & 0xC0) != 0x80) return kNoAtom;
+    return char_atoms_[2048 + ((p[0] - 0xE0u) << 12 | (p[1] - 0x80u) << 6 | (p[2] - 0x80u))];
+  }
   // Token-rank with every byte a token and ids that fit RankPairTable: the model keeps only
   // each token's canonical pair, found from substrings, never the table of every split.
   bool compact_token_rank() const;
@@ -247,6 +257,16 @@ class Model {
   // half-megabyte table, which stays cached, instead of probing the large pair table once per
   // byte; long pieces of non-Latin text, which rarely repeat, spend most of their time there.
   std::vector<PairTable::Merge> byte_pairs_;
+  // Characters that start as one symbol instead of one per byte (build_char_atoms): a new
+  // piece of a non-Latin script then has half or a third as many merges to do, and the
+  // merges it skips are the ones whose pair look-ups miss the cache. `char_atoms_` maps a 2-
+  // or 3-byte sequence to its token; the guards hold, for a sequence's first byte after
+  // byte x (left) and its last byte before byte y (right), the lowest rank of a token that
+  // would join part of the character to that neighbour. Empty when not applicable.
+  static constexpr uint32_t kNoAtom = 0xFFFFFFFFu;
+  std::vector<uint32_t> char_atoms_;
+  std::vector<uint32_t> left_guard_;   // [x << 6 | (lead - 0xC0)]
+  std::vector<uint32_t> right_guard_;  // [(last - 0x80) << 8 | y]
   // A token whose bytes merge back into itself can be emitted straight from the vocabulary
   // look-up, skipping the merge loop; this is where most of the speed comes from.
   std::vector<uint8_t> self_reachable_;
