@@ -196,11 +196,14 @@ void Model::build_memo_image() {
 // characters) the lowest rank over every neighbour is folded into the atom table. The state
 // the loop reaches is then the same, and so is every merge after it. At a piece's edge there
 // is no neighbour. (This is what lets most characters of Cyrillic, Arabic or Devanagari text
-// skip their byte merges; a character right after a space usually cannot, as tokens like
-// " \xD0" rank before the letters.)
+// skip their byte merges.) A character right after a space usually cannot, as tokens like
+// " \xD0" rank before the letters; but the space and the character together often can at the
+// start of a piece, where nothing precedes them: their proper suffixes are the character, its
+// last one or two bytes, checked the same way (the whole character against every neighbour).
 void Model::build_char_atoms() {
   std::vector<uint32_t> left(256 * 64, kNoAtom), right(64 * 256, kNoAtom);
   std::vector<uint32_t> prefix2(16 * 64, kNoAtom), suffix2(64 * 64, kNoAtom);
+  std::vector<uint32_t> before_more(2048 + 65536, kNoAtom);  // tokens: the sequence + more bytes
   auto lower = [](uint32_t& slot, uint32_t rank) { slot = std::min(slot, rank); };
   auto cont = [](uint8_t b) { return (b & 0xC0) == 0x80; };
   for (uint32_t t = 0; t < present_.size(); ++t) {
@@ -212,8 +215,10 @@ void Model::build_char_atoms() {
       lower(prefix2[(p[n - 2] - 0xE0) << 6 | (p[n - 1] - 0x80)], t);
     if (cont(p[0])) lower(right[(p[0] - 0x80) << 8 | p[1]], t);
     if (n >= 3 && cont(p[0]) && cont(p[1])) lower(suffix2[(p[0] - 0x80) << 6 | (p[1] - 0x80)], t);
+    if (n >= 3 && p[0] >= 0xC0 && p[0] < 0xE0 && atom_slot(p, 2) >= 0) lower(before_more[atom_slot(p, 2)], t);
+    if (n >= 4 && p[0] >= 0xE0 && p[0] < 0xF0 && atom_slot(p, 3) >= 0) lower(before_more[atom_slot(p, 3)], t);
   }
-  std::vector<uint32_t> atoms(2048 + 65536, kNoAtom);
+  std::vector<uint32_t> atoms(2048 + 65536, kNoAtom), space_atoms(2048 + 65536, kNoAtom);
   std::vector<Sym> syms;
   // c's bytes alone must merge into c (its last merge then has c's rank, the highest).
   auto atom_of = [&](const uint8_t* c, size_t len) -> uint32_t {
@@ -225,24 +230,32 @@ void Model::build_char_atoms() {
     return syms.size() == 1 && syms[0].id == id ? id : kNoAtom;
   };
   size_t found = 0;
-  for (int lead = 0xC0; lead < 0xE0; ++lead)
-    for (int c1 = 0x80; c1 < 0xC0; ++c1) {
-      const uint8_t c[2] = {uint8_t(lead), uint8_t(c1)};
-      found += (atoms[(lead - 0xC0) << 6 | (c1 - 0x80)] = atom_of(c, 2)) != kNoAtom;
-    }
-  for (int lead = 0xE0; lead < 0xF0; ++lead)
-    for (int c1 = 0x80; c1 < 0xC0; ++c1) {
-      const uint32_t pre = prefix2[(lead - 0xE0) << 6 | (c1 - 0x80)];
-      for (int c2 = 0x80; c2 < 0xC0; ++c2) {
-        const uint8_t c[3] = {uint8_t(lead), uint8_t(c1), uint8_t(c2)};
-        const uint32_t id = atom_of(c, 3);
-        if (id == kNoAtom || pre <= id || suffix2[(c1 - 0x80) << 6 | (c2 - 0x80)] <= id) continue;
-        atoms[2048 + ((lead - 0xE0) << 12 | (c1 - 0x80) << 6 | (c2 - 0x80))] = id;
+  // Every 2-byte (lead C0-DF) and 3-byte (lead E0-EF) sequence ending in continuation bytes.
+  for (uint32_t lead = 0xC0; lead < 0xF0; ++lead)
+    for (uint32_t code = 0; code < (lead < 0xE0 ? 64u : 4096u); ++code) {
+      const size_t len = lead < 0xE0 ? 2 : 3;
+      const uint8_t c[4] = {0x20, uint8_t(lead), uint8_t(0x80 | (len == 2 ? code : code >> 6)),
+                            uint8_t(0x80 | (code & 63))};
+      const ptrdiff_t slot = atom_slot(c + 1, len);
+      // A 3-byte character's two-byte prefix and suffix, whatever the neighbour.
+      const uint32_t inner = len == 2 ? kNoAtom
+                                      : std::min(prefix2[(lead - 0xE0) << 6 | (c[2] - 0x80)],
+                                                 suffix2[(c[2] - 0x80) << 6 | (c[3] - 0x80)]);
+      const uint32_t id = atom_of(c + 1, len);
+      if (id != kNoAtom && inner > id) {
+        atoms[slot] = id;
+        ++found;
+      }
+      const uint32_t spaced = atom_of(c, len + 1);
+      const uint32_t tail = len == 2 ? kNoAtom : suffix2[(c[2] - 0x80) << 6 | (c[3] - 0x80)];
+      if (spaced != kNoAtom && before_more[slot] > spaced && tail > spaced) {
+        space_atoms[slot] = spaced;
         ++found;
       }
     }
   if (!found) return;
   char_atoms_ = std::move(atoms);
+  space_atoms_ = std::move(space_atoms);
   left_guard_ = std::move(left);
   right_guard_ = std::move(right);
 }
@@ -348,14 +361,28 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
 void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) const {
   syms.clear();
   if (initial_ == Initial::Bytes && !char_atoms_.empty()) {
-    for (size_t i = 0; i < n;) {
+    // The last byte's neighbour, when there is one, must not join it first.
+    auto right_free = [&](size_t end, uint32_t id) {
+      return end == n || right_guard_[(p[end - 1] - 0x80) << 8 | p[end]] > id;
+    };
+    size_t i = 0;
+    if (n >= 3 && p[0] == 0x20 && p[1] >= 0xC0 && p[1] < 0xF0) {
+      const size_t len = p[1] < 0xE0 ? 2 : 3;
+      const ptrdiff_t slot = 1 + len <= n ? atom_slot(p + 1, len) : -1;
+      if (slot >= 0 && space_atoms_[slot] != kNoAtom && right_free(1 + len, space_atoms_[slot])) {
+        syms.push_back({space_atoms_[slot], 0});
+        i = 1 + len;
+      }
+    }
+    while (i < n) {
       const uint8_t b = p[i];
       if (b >= 0xC0 && b < 0xF0) {
         const size_t len = b < 0xE0 ? 2 : 3;
-        if (i + len <= n) {
-          const uint32_t id = char_atom(p + i, len);
+        const ptrdiff_t slot = i + len <= n ? atom_slot(p + i, len) : -1;
+        if (slot >= 0) {
+          const uint32_t id = char_atoms_[slot];
           if (id != kNoAtom && (i == 0 || left_guard_[p[i - 1] << 6 | (b - 0xC0)] > id) &&
-              (i + len == n || right_guard_[(p[i + len - 1] - 0x80) << 8 | p[i + len]] > id)) {
+              right_free(i + len, id)) {
             syms.push_back({id, static_cast<uint32_t>(i)});
             i += len;
             continue;

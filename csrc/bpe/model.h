@@ -217,12 +217,13 @@ class Model {
   // Token-rank byte-level models with ranks that grow along every canonical pair: finds the
   // 2- and 3-byte sequences (UTF-8 characters) that may enter the merge loop as one symbol.
   void build_char_atoms();
-  // The atom for the 2- or 3-byte sequence at p (its length in `len`), or kNone.
-  inline uint32_t char_atom(const uint8_t* p, size_t len) const {
-    if ((p[1] & 0xC0) != 0x80) return kNoAtom;
-    if (len == 2) return char_atoms_[(p[0] - 0xC0u) << 6 | (p[1] - 0x80u)];
-    if ((p[2] & 0xC0) != 0x80) return kNoAtom;
-    return char_atoms_[2048 + ((p[0] - 0xE0u) << 12 | (p[1] - 0x80u) << 6 | (p[2] - 0x80u))];
+  // The index of the 2- or 3-byte sequence at p (len 2 or 3) in the atom tables, or -1 when
+  // its last bytes are not continuation bytes.
+  static inline ptrdiff_t atom_slot(const uint8_t* p, size_t len) {
+    if ((p[1] & 0xC0) != 0x80) return -1;
+    if (len == 2) return (p[0] - 0xC0) << 6 | (p[1] - 0x80);
+    if ((p[2] & 0xC0) != 0x80) return -1;
+    return 2048 + ((p[0] - 0xE0) << 12 | (p[1] - 0x80) << 6 | (p[2] - 0x80));
   }
   // Token-rank with every byte a token and ids that fit RankPairTable: the model keeps only
   // each token's canonical pair, found from substrings, never the table of every split.
@@ -263,8 +264,11 @@ class Model {
   // or 3-byte sequence to its token; the guards hold, for a sequence's first byte after
   // byte x (left) and its last byte before byte y (right), the lowest rank of a token that
   // would join part of the character to that neighbour. Empty when not applicable.
+  // `space_atoms_`, same layout, holds the token of a space followed by that character, which
+  // may start a piece (" a", " д") as one symbol.
   static constexpr uint32_t kNoAtom = 0xFFFFFFFFu;
   std::vector<uint32_t> char_atoms_;
+  std::vector<uint32_t> space_atoms_;
   std::vector<uint32_t> left_guard_;   // [x << 6 | (lead - 0xC0)]
   std::vector<uint32_t> right_guard_;  // [(last - 0x80) << 8 | y]
   // A token whose bytes merge back into itself can be emitted straight from the vocabulary
