@@ -204,8 +204,16 @@ void Model::build_char_atoms() {
   std::vector<uint32_t> left(256 * 64, kNoAtom), right(64 * 256, kNoAtom);
   std::vector<uint32_t> prefix2(16 * 64, kNoAtom), suffix2(64 * 64, kNoAtom);
   std::vector<uint32_t> before_more(2048 + 65536, kNoAtom);  // tokens: the sequence + more bytes
+  // Candidates: the tokens that are one 2- or 3-byte sequence, or a space and one. Ids only go
+  // up, so the first id seen for a duplicated string is the one the vocabulary table answers.
+  std::vector<uint32_t> atoms(2048 + 65536, kNoAtom), space_atoms(2048 + 65536, kNoAtom);
   auto lower = [](uint32_t& slot, uint32_t rank) { slot = std::min(slot, rank); };
   auto cont = [](uint8_t b) { return (b & 0xC0) == 0x80; };
+  auto sequence_of = [](const uint8_t* p, size_t n) -> ptrdiff_t {  // slot, or -1
+    return (n == 2 && p[0] >= 0xC0 && p[0] < 0xE0) || (n == 3 && p[0] >= 0xE0 && p[0] < 0xF0)
+               ? atom_slot(p, n)
+               : -1;
+  };
   for (uint32_t t = 0; t < present_.size(); ++t) {
     const size_t n = token_len(t);
     if (!present_[t] || n < 2) continue;
@@ -217,42 +225,35 @@ void Model::build_char_atoms() {
     if (n >= 3 && cont(p[0]) && cont(p[1])) lower(suffix2[(p[0] - 0x80) << 6 | (p[1] - 0x80)], t);
     if (n >= 3 && p[0] >= 0xC0 && p[0] < 0xE0 && atom_slot(p, 2) >= 0) lower(before_more[atom_slot(p, 2)], t);
     if (n >= 4 && p[0] >= 0xE0 && p[0] < 0xF0 && atom_slot(p, 3) >= 0) lower(before_more[atom_slot(p, 3)], t);
+    if (const ptrdiff_t slot = sequence_of(p, n); slot >= 0) lower(atoms[slot], t);
+    if (const ptrdiff_t slot = p[0] == 0x20 ? sequence_of(p + 1, n - 1) : -1; slot >= 0)
+      lower(space_atoms[slot], t);
   }
-  std::vector<uint32_t> atoms(2048 + 65536, kNoAtom), space_atoms(2048 + 65536, kNoAtom);
-  std::vector<Sym> syms;
   // c's bytes alone must merge into c (its last merge then has c's rank, the highest).
-  auto atom_of = [&](const uint8_t* c, size_t len) -> uint32_t {
-    const uint32_t id = table_.find(c, len);
-    if (id == kNone) return kNoAtom;
+  std::vector<Sym> syms;
+  auto reachable = [&](uint32_t id) {
+    const uint8_t* c = token_data(id);
     syms.clear();
-    for (size_t k = 0; k < len; ++k) syms.push_back({byte_ids_[c[k]], static_cast<uint32_t>(k)});
+    for (uint32_t k = 0; k < token_len(id); ++k) syms.push_back({byte_ids_[c[k]], k});
     merge(syms);
-    return syms.size() == 1 && syms[0].id == id ? id : kNoAtom;
+    return syms.size() == 1 && syms[0].id == id;
   };
   size_t found = 0;
-  // Every 2-byte (lead C0-DF) and 3-byte (lead E0-EF) sequence ending in continuation bytes.
-  for (uint32_t lead = 0xC0; lead < 0xF0; ++lead)
-    for (uint32_t code = 0; code < (lead < 0xE0 ? 64u : 4096u); ++code) {
-      const size_t len = lead < 0xE0 ? 2 : 3;
-      const uint8_t c[4] = {0x20, uint8_t(lead), uint8_t(0x80 | (len == 2 ? code : code >> 6)),
-                            uint8_t(0x80 | (code & 63))};
-      const ptrdiff_t slot = atom_slot(c + 1, len);
-      // A 3-byte character's two-byte prefix and suffix, whatever the neighbour.
-      const uint32_t inner = len == 2 ? kNoAtom
-                                      : std::min(prefix2[(lead - 0xE0) << 6 | (c[2] - 0x80)],
-                                                 suffix2[(c[2] - 0x80) << 6 | (c[3] - 0x80)]);
-      const uint32_t id = atom_of(c + 1, len);
-      if (id != kNoAtom && inner > id) {
-        atoms[slot] = id;
-        ++found;
-      }
-      const uint32_t spaced = atom_of(c, len + 1);
-      const uint32_t tail = len == 2 ? kNoAtom : suffix2[(c[2] - 0x80) << 6 | (c[3] - 0x80)];
-      if (spaced != kNoAtom && before_more[slot] > spaced && tail > spaced) {
-        space_atoms[slot] = spaced;
-        ++found;
-      }
+  for (uint32_t slot = 0; slot < atoms.size(); ++slot) {
+    // A 3-byte character's two-byte prefix and suffix, whatever the neighbour.
+    uint32_t inner = kNoAtom, tail = kNoAtom;
+    if (slot >= 2048) {
+      const uint32_t lead = 0xE0 + ((slot - 2048) >> 12), c1 = ((slot - 2048) >> 6) & 63, c2 = slot & 63;
+      tail = suffix2[c1 << 6 | c2];
+      inner = std::min(prefix2[(lead - 0xE0) << 6 | c1], tail);
     }
+    if (atoms[slot] != kNoAtom && !(inner > atoms[slot] && reachable(atoms[slot])))
+      atoms[slot] = kNoAtom;
+    const uint32_t spaced = space_atoms[slot];
+    if (spaced != kNoAtom && !(before_more[slot] > spaced && tail > spaced && reachable(spaced)))
+      space_atoms[slot] = kNoAtom;
+    found += (atoms[slot] != kNoAtom) + (space_atoms[slot] != kNoAtom);
+  }
   if (!found) return;
   char_atoms_ = std::move(atoms);
   space_atoms_ = std::move(space_atoms);
