@@ -10,6 +10,8 @@
 //
 // The loop is the plain quadratic scan for short pieces (fastest in practice) and a binary
 // heap over a linked list for long ones, so a 1 MB piece costs O(n log n), never O(n^2).
+// Token-rank byte-level models start it, where that provably changes no merge, from whole
+// UTF-8 characters instead of their bytes (build_char_atoms in model.cc).
 #pragma once
 #include <cstdint>
 #include <cstdlib>
