@@ -41,6 +41,21 @@ struct Cursor {
       *f = flags(b);
       return b;
     }
+    // Two- and three-byte characters (every script but a few historic ones and emoji) are
+    // decoded inline; decode() takes the rest, and anything malformed.
+    if ((b & 0xE0) == 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+      const uint32_t cp = (b & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu);
+      *len = 2;
+      *f = flags(cp);
+      return cp;
+    }
+    if ((b & 0xF0) == 0xE0 && i + 2 < n && ((s[i + 1] & s[i + 2]) & 0xC0) == 0x80 &&
+        ((s[i + 1] | s[i + 2]) & 0x40) == 0) {
+      const uint32_t cp = (b & 0x0Fu) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
+      *len = 3;
+      *f = flags(cp);
+      return cp;
+    }
     uint32_t cp = utf8::decode(s, n, i, len);
     *f = flags(cp);
     return cp;
