@@ -10,8 +10,8 @@
 //
 // The loop is the plain quadratic scan for short pieces (fastest in practice) and a binary
 // heap over a linked list for long ones, so a 1 MB piece costs O(n log n), never O(n^2).
-// Token-rank byte-level models start it, where that provably changes no merge, from whole
-// UTF-8 characters instead of their bytes (build_char_atoms in model.cc).
+// Token-rank byte-level models start it, where that provably changes no merge, from short
+// tokens (characters, pairs of bytes) instead of bytes (build_atoms in model.cc).
 #pragma once
 #include <cstdint>
 #include <cstdlib>
@@ -217,8 +217,8 @@ class Model {
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
   void build_memo_image();
   // Token-rank byte-level models with ranks that grow along every canonical pair: finds the
-  // 2- and 3-byte sequences (UTF-8 characters) that may enter the merge loop as one symbol.
-  void build_char_atoms();
+  // short tokens (atoms) that may enter the merge loop as one symbol instead of their bytes.
+  void build_atoms();
   // The index of the 2- or 3-byte sequence at p (len 2 or 3) in the atom tables, or -1 when
   // its last bytes are not continuation bytes.
   static inline ptrdiff_t atom_slot(const uint8_t* p, size_t len) {
@@ -260,19 +260,18 @@ class Model {
   // half-megabyte table, which stays cached, instead of probing the large pair table once per
   // byte; long pieces of non-Latin text, which rarely repeat, spend most of their time there.
   std::vector<PairTable::Merge> byte_pairs_;
-  // Characters that start as one symbol instead of one per byte (build_char_atoms): a new
-  // piece of a non-Latin script then has half or a third as many merges to do, and the
-  // merges it skips are the ones whose pair look-ups miss the cache. `char_atoms_` maps a 2-
-  // or 3-byte sequence to its token; the guards hold, for a sequence's first byte after
-  // byte x (left) and its last byte before byte y (right), the lowest rank of a token that
-  // would join part of the character to that neighbour. Empty when not applicable.
-  // `space_atoms_`, same layout, holds the token of a space followed by that character, which
-  // may start a piece (" a", " д") as one symbol.
+  // Atoms (build_atoms): tokens that start the merge loop as one symbol. Two bytes that form
+  // a token are found in byte_pairs_; `char3_atoms_` gives the token of a 3-byte sequence
+  // (index: atom_slot - 2048), `space_atoms_` that of a space and a 2- or 3-byte sequence
+  // (index: atom_slot). The guards hold the lowest rank of a token that ends (left_guard_) or
+  // starts (right_guard_) with two given bytes, indexed by (first << 8 | second): an atom
+  // qualifies when those of its outer bytes and their neighbours rank above it. All empty
+  // when not applicable.
   static constexpr uint32_t kNoAtom = 0xFFFFFFFFu;
-  std::vector<uint32_t> char_atoms_;
+  std::vector<uint32_t> char3_atoms_;
   std::vector<uint32_t> space_atoms_;
-  std::vector<uint32_t> left_guard_;   // [x << 6 | (lead - 0xC0)]
-  std::vector<uint32_t> right_guard_;  // [(last - 0x80) << 8 | y]
+  std::vector<uint32_t> left_guard_;
+  std::vector<uint32_t> right_guard_;
   // A token whose bytes merge back into itself can be emitted straight from the vocabulary
   // look-up, skipping the merge loop; this is where most of the speed comes from.
   std::vector<uint8_t> self_reachable_;
