@@ -230,6 +230,11 @@ class PairTable {
 // the PairTable's content in 8-byte slots (ids in 21 bits each, rank in 22). Merging long pieces
 // of rarely repeated text probes this table twice per merge at random places; at half the size
 // more of it stays in the core's own cache.
+//
+// A third of the probes ask about a pair that does not merge. A one-bit-per-hash filter (256
+// KiB, 2^21 bits, a few percent of them set by mistake), small enough to stay in the core's
+// cache while the table itself has been evicted, answers most of those without reading the
+// table (documents seen once: English +5%, multilingual +7%).
 class RankPairTable {
  public:
   static constexpr uint32_t kIdLimit = (1u << 21) - 1;  // ids must be below (all ones = empty)
@@ -240,11 +245,14 @@ class RankPairTable {
   void build(size_t count) {
     assign_huge(slots_, table_size_for(count), kEmpty);
     mask_ = slots_.size() - 1;
+    filter_.assign(size_t(1) << (kFilterBits - 6), 0);
   }
   // a, b < kIdLimit, rank < kRankLimit; the pair must be new.
   void insert(uint32_t a, uint32_t b, uint32_t rank) {
     uint64_t key = (static_cast<uint64_t>(a) << 21) | b;
-    size_t h = mix64(key) & mask_;
+    const uint64_t m = mix64(key);
+    filter_[filter_word(m)] |= filter_bit(m);
+    size_t h = m & mask_;
     while (slots_[h] != kEmpty) h = (h + 1) & mask_;
     slots_[h] = (key << 22) | rank;
   }
@@ -255,7 +263,9 @@ class RankPairTable {
   // The rank, or PairTable::kNoRank.
   inline uint32_t find(uint32_t a, uint32_t b) const {
     uint64_t key = (static_cast<uint64_t>(a) << 21) | b;
-    size_t h = mix64(key) & mask_;
+    const uint64_t m = mix64(key);
+    if (!(filter_[filter_word(m)] & filter_bit(m))) return PairTable::kNoRank;
+    size_t h = m & mask_;
     for (;;) {
       uint64_t s = slots_[h];
       if ((s >> 22) == key) return static_cast<uint32_t>(s & kRankLimit);
@@ -265,7 +275,14 @@ class RankPairTable {
   }
 
  private:
+  // The filter's bit for a pair is taken from the top of its hash; the table's slot from the
+  // bottom, so the two are independent.
+  static constexpr unsigned kFilterBits = 21;
+  static size_t filter_word(uint64_t m) { return m >> (64 - kFilterBits + 6); }
+  static uint64_t filter_bit(uint64_t m) { return uint64_t(1) << ((m >> (64 - kFilterBits)) & 63); }
+
   std::vector<uint64_t> slots_;
+  std::vector<uint64_t> filter_;
   size_t mask_ = 0;
 };
 
