@@ -106,8 +106,8 @@ Model::Model(ModelSpec spec)
   bool growing = true;
   if (semantics_ == Semantics::TokenRank && V < RankPairTable::kIdLimit &&
       V < RankPairTable::kRankLimit) {
-    // Only one split of each token can ever merge during encoding: the pair its own bytes end
-    // with under lower ranks (derive_merges). A symbol in the middle of a merge loop covers
+    // Only one split of each token can ever merge during encoding: the pair its own bytes,
+    // encoded alone, merge last (derive_merges). A symbol in the middle of a merge loop covers
     // bytes whose merges all happened inside it, in the same order as when those bytes are
     // encoded alone (a merge across its edge would have cut it), so the last merge that forms
     // token t is t's own final pair. Any other split of t is never the lowest-ranked pair
@@ -313,12 +313,13 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
         return table_.find(p + parts[i].start, parts[i].len + parts[i + 1].len);
       };
       for (size_t i = 0; i + 1 < parts.size(); ++i) rank.push_back(joined(i));
-      // Plain lowest-rank-first loop, stopping at ranks >= t (kNone is above every rank).
+      // The plain lowest-rank-first loop, run to its end: a merge ranked above t may come
+      // before t's own when ranks do not grow along merges (kNone is above every rank).
       while (parts.size() > 2) {
         size_t best = 0;
         for (size_t i = 1; i < rank.size(); ++i)
           if (rank[i] < rank[best]) best = i;
-        if (rank[best] >= t) break;
+        if (rank[best] == kNone) break;
         parts[best].len += parts[best + 1].len;
         parts[best].id = rank[best];
         parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(best) + 1);
@@ -342,7 +343,7 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
   for (uint32_t t = 0; t < present_.size(); ++t) {
     if (!present_[t] || token_len(t) < 2) continue;
     initial_symbols(token_data(t), token_len(t), syms);
-    // Plain lowest-rank-first loop, stopping at ranks >= t.
+    // The plain lowest-rank-first loop, run to its end (as above).
     while (syms.size() > 2) {
       size_t best = 0;
       uint32_t best_rank = PairTable::kNoRank, best_id = 0;
@@ -354,7 +355,7 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
           best = i;
         }
       }
-      if (best_rank >= t) break;
+      if (best_rank == PairTable::kNoRank) break;
       syms[best].id = best_id;
       syms.erase(syms.begin() + static_cast<std::ptrdiff_t>(best) + 1);
     }

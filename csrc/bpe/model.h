@@ -181,9 +181,10 @@ class Model {
   Semantics semantics() const { return semantics_; }
   // Ids whose own bytes do not encode to themselves (unreachable under this model's merges).
   std::vector<uint32_t> unreachable_tokens() const;
-  // For token-rank models: for each multi-byte token (in id order), the two tokens that
-  // encoding its bytes with only lower ranks ends with; tokens that do not end in exactly two
-  // are skipped. This is the HF merge list equivalent to the ranks.
+  // For token-rank models: for each multi-byte token (in id order), the two tokens that its
+  // bytes, encoded alone, are made of before their last merge; tokens that do not end in
+  // exactly two are skipped. With ranks that grow along merges (any trained vocabulary) only
+  // lower ranks take part, and this is the HF merge list equivalent to the ranks.
   std::vector<std::pair<uint32_t, uint32_t>> derive_merges() const;
 
  private:
