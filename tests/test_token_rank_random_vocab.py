@@ -7,9 +7,15 @@ vocabularies are built to stress exactly that: tokens cut out of text at arbitra
 boundaries (halves of characters, a space and half a character, continuation bytes and what
 follows them), ranked either shortest first (the proof applies) or in random order (it does
 not, and the encoder must notice). The reference is the definition itself: repeatedly merge
-the adjacent pair whose concatenation is the lowest-ranked token, leftmost on ties.
+the adjacent pair whose concatenation is the lowest-ranked token, leftmost on ties; and, for
+the whole pipeline (split pattern, a piece that is a token taken whole, the piece memo),
+tiktoken on the same vocabulary written as a ``.tiktoken`` file.
 """
 from __future__ import annotations
+
+import base64
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +23,8 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+import references  # noqa: E402
+import tokensmith as ts  # noqa: E402
 from tokensmith import Tokenizer  # noqa: E402
 from tokensmith.models.bpe import BPE  # noqa: E402
 
@@ -73,3 +81,17 @@ def test_token_rank_encoding_equals_the_definition_on_random_vocabularies(tokens
     tok = Tokenizer(BPE(tokens=tokens, merges=None))
     for text in texts:
         assert tok.encode(text) == reference(ranks, text.encode()), text
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(tokens=vocabularies(), texts=st.lists(_text, min_size=1, max_size=12))
+def test_tiktoken_file_of_a_random_vocabulary_encodes_like_tiktoken(tokens, texts):
+    tiktoken = pytest.importorskip("tiktoken")
+    ranks = {t: i for i, t in enumerate(tokens)}
+    enc = tiktoken.Encoding("random", pat_str=references.R50K_PATTERN, mergeable_ranks=ranks, special_tokens={})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.tiktoken"
+        path.write_text("".join(f"{base64.b64encode(t).decode()} {i}\n" for i, t in enumerate(tokens)))
+        tok = ts.load(path, pattern=references.R50K_PATTERN)
+        for text in texts:
+            assert tok.encode_ordinary(text) == enc.encode_ordinary(text), text
