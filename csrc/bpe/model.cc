@@ -125,8 +125,8 @@ Model::Model(ModelSpec spec)
       // A duplicated token string keeps its lowest id, which is what the table answers.
       uint32_t rank = table_.find(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
       // Ranks that grow along every canonical pair (a token ranks after both its halves, as
-      // in any trained vocabulary) keep the merge loop's ranks non-decreasing, which
-      // character atoms rely on.
+      // in any trained vocabulary) keep the merge loop's ranks non-decreasing, which atoms
+      // (build_atoms) rely on.
       growing = growing && a < rank && b < rank;
       if (rank_pairs_.find(a, b) != PairTable::kNoRank) continue;
       rank_pairs_.insert(a, b, rank);
@@ -367,8 +367,9 @@ std::vector<std::pair<uint32_t, uint32_t>> Model::derive_merges() const {
 void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) const {
   syms.clear();
   if (initial_ == Initial::Bytes && !left_guard_.empty()) {
-    // An atom ending at `end` whose neighbours, where there are any, cannot join it first.
-    auto free = [&](size_t start, size_t end, uint32_t id) {
+    // Whether the atom `id` at [start, end) qualifies: no token that would join its first or
+    // last byte to the neighbouring byte, where there is one, ranks below it.
+    auto qualifies = [&](size_t start, size_t end, uint32_t id) {
       return (start == 0 || left_guard_[p[start - 1] << 8 | p[start]] > id) &&
              (end == n || right_guard_[p[end - 1] << 8 | p[end]] > id);
     };
@@ -376,7 +377,7 @@ void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) 
     if (n >= 3 && p[0] == 0x20 && p[1] >= 0xC0 && p[1] < 0xF0) {
       const size_t len = p[1] < 0xE0 ? 2 : 3;
       const ptrdiff_t slot = 1 + len <= n ? atom_slot(p + 1, len) : -1;
-      if (slot >= 0 && space_atoms_[slot] != kNoAtom && free(0, 1 + len, space_atoms_[slot])) {
+      if (slot >= 0 && space_atoms_[slot] != kNoAtom && qualifies(0, 1 + len, space_atoms_[slot])) {
         syms.push_back({space_atoms_[slot], 0});
         i = 1 + len;
       }
@@ -386,7 +387,7 @@ void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) 
       if (b >= 0xE0 && b < 0xF0 && i + 3 <= n) {
         const ptrdiff_t slot = atom_slot(p + i, 3);
         const uint32_t id = slot >= 0 ? char3_atoms_[slot - 2048] : kNoAtom;
-        if (id != kNoAtom && free(i, i + 3, id)) {
+        if (id != kNoAtom && qualifies(i, i + 3, id)) {
           syms.push_back({id, static_cast<uint32_t>(i)});
           i += 3;
           continue;
@@ -394,7 +395,7 @@ void Model::initial_symbols(const uint8_t* p, size_t n, std::vector<Sym>& syms) 
       }
       if (i + 1 < n) {
         const uint32_t id = byte_pairs_[b << 8 | p[i + 1]].rank;
-        if (id != PairTable::kNoRank && free(i, i + 2, id)) {
+        if (id != PairTable::kNoRank && qualifies(i, i + 2, id)) {
           syms.push_back({id, static_cast<uint32_t>(i)});
           i += 2;
           continue;
