@@ -463,7 +463,6 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
 #ifdef __SSE2__
 struct Window {
   uint64_t letter, upper, digit, space, line, tab, punct, high, apos, slash;
-  uint64_t s, t, m, d, r, v, e, l;  // contraction letters, either case
 };
 
 inline uint64_t mask64(const __m128i v[4], __m128i (*pred)(__m128i)) {
@@ -476,10 +475,6 @@ inline uint64_t mask64(const __m128i v[4], __m128i (*pred)(__m128i)) {
 template <char C>
 inline __m128i eq(__m128i v) {
   return _mm_cmpeq_epi8(v, _mm_set1_epi8(C));
-}
-template <char C>
-inline __m128i eq_fold(__m128i v) {
-  return _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(C));
 }
 // Signed compares: bytes >= 0x80 are negative and fall outside every ASCII range.
 template <char Lo, char Hi>
@@ -507,19 +502,6 @@ inline Window classify(const uint8_t* p) {
   w.tab = mask64(v, tab);
   w.apos = mask64(v, eq<'\''>);
   w.punct = ~(w.letter | w.digit | w.space | w.line | w.tab | w.high);
-  // The letters of contractions matter only after an apostrophe.
-  if (w.apos) {
-    w.s = mask64(v, eq_fold<'s'>);
-    w.t = mask64(v, eq_fold<'t'>);
-    w.m = mask64(v, eq_fold<'m'>);
-    w.d = mask64(v, eq_fold<'d'>);
-    w.r = mask64(v, eq_fold<'r'>);
-    w.v = mask64(v, eq_fold<'v'>);
-    w.e = mask64(v, eq_fold<'e'>);
-    w.l = mask64(v, eq_fold<'l'>);
-  } else {
-    w.s = w.t = w.m = w.d = w.r = w.v = w.e = w.l = 0;
-  }
   return w;
 }
 
@@ -560,18 +542,6 @@ TS_AVX2 Window classify_avx2(const uint8_t* p) {
   w.tab = eq2(lo, hi, '\t') | range2(lo, hi, '\v', '\f');
   w.apos = eq2(lo, hi, '\'');
   w.punct = ~(w.letter | w.digit | w.space | w.line | w.tab | w.high);
-  if (w.apos) {
-    w.s = eq2(flo, fhi, 's');
-    w.t = eq2(flo, fhi, 't');
-    w.m = eq2(flo, fhi, 'm');
-    w.d = eq2(flo, fhi, 'd');
-    w.r = eq2(flo, fhi, 'r');
-    w.v = eq2(flo, fhi, 'v');
-    w.e = eq2(flo, fhi, 'e');
-    w.l = eq2(flo, fhi, 'l');
-  } else {
-    w.s = w.t = w.m = w.d = w.r = w.v = w.e = w.l = 0;
-  }
   return w;
 }
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
@@ -644,10 +614,21 @@ size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions, boo
   // Contractions: 's 't 'm 'd (c2) and 're 've 'll (c3), either case. cl100k matches them as a
   // piece of their own at an apostrophe that starts a piece; o200k as the suffix of a word.
   const uint64_t ap = w.apos & (kO200k ? (w.letter << 1) : punct_start);
+  // Apostrophes are few, so the letters after each are read directly rather than classified
+  // for the whole window; only bytes inside the window count, as for every other mask.
   uint64_t c2 = 0, c3 = 0;
   if (!kO200k || contractions) {
-    c2 = ap & ((w.s | w.t | w.m | w.d) >> 1);
-    c3 = ap & ((((w.r | w.v) >> 1) & (w.e >> 2)) | ((w.l >> 1) & (w.l >> 2)));
+    for (uint64_t rest = ap; rest; rest &= rest - 1) {
+      const int k = __builtin_ctzll(rest);
+      if (k > 62) break;
+      const uint8_t a = s[i + k + 1] | 0x20;
+      if (a == 's' || a == 't' || a == 'm' || a == 'd') {
+        c2 |= uint64_t(1) << k;
+      } else if (k <= 61) {
+        const uint8_t b = s[i + k + 2] | 0x20;
+        if (((a == 'r' || a == 'v') && b == 'e') || (a == 'l' && b == 'l')) c3 |= uint64_t(1) << k;
+      }
+    }
   }
   const uint64_t contraction_end = (c2 << 2) | (c3 << 3);
   // Bytes inside a contraction start nothing; in o200k neither does its apostrophe.
