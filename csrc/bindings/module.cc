@@ -67,6 +67,12 @@ class IntCache {
     PyObject** cache = ints_.data();
     const size_t n = ints_.size();
     for (size_t i = 0; i < ids.size(); ++i) {
+      // The ints a list refers to are scattered and, after other work, out of cache: their
+      // reference counts are written here, so their lines are requested ahead, in two steps
+      // (the slot holding the pointer, then the object it points to).
+      if (i + 32 < ids.size() && ids[i + 32] < n) __builtin_prefetch(cache + ids[i + 32]);
+      if (i + 16 < ids.size() && ids[i + 16] < n && cache[ids[i + 16]])
+        __builtin_prefetch(cache[ids[i + 16]], 1);
       uint32_t id = ids[i];
       PyObject* v;
       if (id < n && cache[id]) {
