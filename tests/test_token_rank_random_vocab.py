@@ -9,7 +9,8 @@ follows them), ranked either shortest first (the proof applies) or in random ord
 not, and the encoder must notice). The reference is the definition itself: repeatedly merge
 the adjacent pair whose concatenation is the lowest-ranked token, leftmost on ties; and, for
 the whole pipeline (split pattern, a piece that is a token taken whole, the piece memo),
-tiktoken on the same vocabulary written as a ``.tiktoken`` file.
+tiktoken on the same vocabulary written as a ``.tiktoken`` file, which saved as
+``tokenizer.json`` must also encode the same in HF tokenizers.
 """
 from __future__ import annotations
 
@@ -95,3 +96,21 @@ def test_tiktoken_file_of_a_random_vocabulary_encodes_like_tiktoken(tokens, text
         tok = ts.load(path, pattern=references.R50K_PATTERN)
         for text in texts:
             assert tok.encode_ordinary(text) == enc.encode_ordinary(text), text
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(tokens=vocabularies(), texts=st.lists(_text, min_size=1, max_size=12))
+def test_random_vocabulary_saved_as_tokenizer_json_encodes_like_tiktoken_in_hf_tokenizers(tokens, texts):
+    # One merge per token, the last merge of its own bytes, listed in rank order: pair-rank
+    # encoding then picks the same pair as token-rank at every step, whatever the rank order.
+    tiktoken = pytest.importorskip("tiktoken")
+    hf_tokenizers = pytest.importorskip("tokenizers")
+    ranks = {t: i for i, t in enumerate(tokens)}
+    enc = tiktoken.Encoding("random", pat_str=references.R50K_PATTERN, mergeable_ranks=ranks, special_tokens={})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.tiktoken"
+        path.write_text("".join(f"{base64.b64encode(t).decode()} {i}\n" for i, t in enumerate(tokens)))
+        ts.load(path, pattern=references.R50K_PATTERN).save(Path(folder) / "tokenizer.json", format="hf")
+        hf = hf_tokenizers.Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        for text in texts:
+            assert hf.encode(text, add_special_tokens=False).ids == enc.encode_ordinary(text), text

@@ -201,7 +201,8 @@ def _merge_line(path, index: int) -> Optional[int]:
 
 def derive_merges(tok) -> list[tuple[int, int]]:
     """Merges for a token-rank model: each multi-byte token splits into the two tokens that
-    token-rank encoding of its bytes, restricted to lower ranks, ends with (algorithms §3.2)."""
+    token-rank encoding of its bytes alone ends with before its last merge (algorithms §3.2;
+    in a trained vocabulary only lower ranks take part)."""
     if tok.model.merges is not None:
         return list(tok.model.merges)
     return [tuple(p) for p in tok._core.derive_merges()]
