@@ -84,15 +84,22 @@ def test_token_rank_encoding_equals_the_definition_on_random_vocabularies(tokens
         assert tok.encode(text) == reference(ranks, text.encode()), text
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(tokens=vocabularies(), texts=st.lists(_text, min_size=1, max_size=12))
-def test_tiktoken_file_of_a_random_vocabulary_encodes_like_tiktoken(tokens, texts):
+def tiktoken_and_file(tokens: list[bytes], folder: str):
+    """tiktoken's encoding of the vocabulary (r50k's pattern, no special tokens), and the
+    vocabulary written as a ``.tiktoken`` file in `folder`."""
     tiktoken = pytest.importorskip("tiktoken")
     ranks = {t: i for i, t in enumerate(tokens)}
     enc = tiktoken.Encoding("random", pat_str=references.R50K_PATTERN, mergeable_ranks=ranks, special_tokens={})
+    path = Path(folder) / "random.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(t).decode()} {i}\n" for i, t in enumerate(tokens)))
+    return enc, path
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(tokens=vocabularies(), texts=st.lists(_text, min_size=1, max_size=12))
+def test_tiktoken_file_of_a_random_vocabulary_encodes_like_tiktoken(tokens, texts):
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "random.tiktoken"
-        path.write_text("".join(f"{base64.b64encode(t).decode()} {i}\n" for i, t in enumerate(tokens)))
+        enc, path = tiktoken_and_file(tokens, folder)
         tok = ts.load(path, pattern=references.R50K_PATTERN)
         for text in texts:
             assert tok.encode_ordinary(text) == enc.encode_ordinary(text), text
@@ -103,13 +110,9 @@ def test_tiktoken_file_of_a_random_vocabulary_encodes_like_tiktoken(tokens, text
 def test_random_vocabulary_saved_as_tokenizer_json_encodes_like_tiktoken_in_hf_tokenizers(tokens, texts):
     # One merge per token, the last merge of its own bytes, listed in rank order: pair-rank
     # encoding then picks the same pair as token-rank at every step, whatever the rank order.
-    tiktoken = pytest.importorskip("tiktoken")
     hf_tokenizers = pytest.importorskip("tokenizers")
-    ranks = {t: i for i, t in enumerate(tokens)}
-    enc = tiktoken.Encoding("random", pat_str=references.R50K_PATTERN, mergeable_ranks=ranks, special_tokens={})
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "random.tiktoken"
-        path.write_text("".join(f"{base64.b64encode(t).decode()} {i}\n" for i, t in enumerate(tokens)))
+        enc, path = tiktoken_and_file(tokens, folder)
         ts.load(path, pattern=references.R50K_PATTERN).save(Path(folder) / "tokenizer.json", format="hf")
         hf = hf_tokenizers.Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         for text in texts:
