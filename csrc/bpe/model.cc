@@ -212,7 +212,7 @@ void Model::build_atoms() {
   // Candidates: the tokens that are one 3-byte character, or a space and a 2- or 3-byte one.
   // Ids only go up, so the first id seen for a duplicated string is the one the vocabulary
   // table answers.
-  std::vector<uint32_t> chars(2048 + 65536, kNoAtom), spaced(2048 + 65536, kNoAtom);
+  std::vector<uint32_t> chars(65536, kNoAtom), spaced(2048 + 65536, kNoAtom);
   auto lower = [](uint32_t& slot, uint32_t rank) { slot = std::min(slot, rank); };
   auto cont = [](uint8_t b) { return (b & 0xC0) == 0x80; };
   auto sequence_of = [](const uint8_t* p, size_t n) -> ptrdiff_t {  // slot, or -1
@@ -229,9 +229,10 @@ void Model::build_atoms() {
     if (n >= 3 && p[n - 2] >= 0xE0 && p[n - 2] < 0xF0 && cont(p[n - 1]))
       lower(prefix2[(p[n - 2] - 0xE0) << 6 | (p[n - 1] - 0x80)], t);
     if (n >= 3 && cont(p[0]) && cont(p[1])) lower(suffix2[(p[0] - 0x80) << 6 | (p[1] - 0x80)], t);
-    if (n >= 3 && p[0] >= 0xC0 && p[0] < 0xE0 && atom_slot(p, 2) >= 0) lower(before_more[atom_slot(p, 2)], t);
-    if (n >= 4 && p[0] >= 0xE0 && p[0] < 0xF0 && atom_slot(p, 3) >= 0) lower(before_more[atom_slot(p, 3)], t);
-    if (const ptrdiff_t slot = n == 3 ? sequence_of(p, 3) : -1; slot >= 0) lower(chars[slot], t);
+    const size_t lead_len = p[0] >= 0xE0 ? 3 : 2;  // of the sequence the token may start with
+    if (const ptrdiff_t slot = n > lead_len ? sequence_of(p, lead_len) : -1; slot >= 0)
+      lower(before_more[slot], t);
+    if (const ptrdiff_t slot = n == 3 ? sequence_of(p, 3) : -1; slot >= 0) lower(chars[slot - 2048], t);
     if (const ptrdiff_t slot = p[0] == 0x20 ? sequence_of(p + 1, n - 1) : -1; slot >= 0)
       lower(spaced[slot], t);
   }
@@ -245,21 +246,21 @@ void Model::build_atoms() {
     merge(syms);
     return syms.size() == 1 && syms[0].id == id;
   };
-  for (uint32_t slot = 0; slot < chars.size(); ++slot) {
+  for (uint32_t slot = 0; slot < spaced.size(); ++slot) {
     // A 3-byte character's two-byte prefix and suffix, whatever the neighbour.
-    uint32_t inner = kNoAtom, tail = kNoAtom;
+    uint32_t tail = kNoAtom;
     if (slot >= 2048) {
       const uint32_t lead = 0xE0 + ((slot - 2048) >> 12), c1 = ((slot - 2048) >> 6) & 63, c2 = slot & 63;
       tail = suffix2[c1 << 6 | c2];
-      inner = std::min(prefix2[(lead - 0xE0) << 6 | c1], tail);
+      uint32_t& c = chars[slot - 2048];
+      if (c != kNoAtom && !(std::min(prefix2[(lead - 0xE0) << 6 | c1], tail) > c && reachable(c)))
+        c = kNoAtom;
     }
-    if (chars[slot] != kNoAtom && !(inner > chars[slot] && reachable(chars[slot])))
-      chars[slot] = kNoAtom;
     if (spaced[slot] != kNoAtom &&
         !(before_more[slot] > spaced[slot] && tail > spaced[slot] && reachable(spaced[slot])))
       spaced[slot] = kNoAtom;
   }
-  char3_atoms_.assign(chars.begin() + 2048, chars.end());
+  char3_atoms_ = std::move(chars);
   space_atoms_ = std::move(spaced);
   left_guard_ = std::move(left);
   right_guard_ = std::move(right);
