@@ -625,17 +625,40 @@ POLICY_TEXTS = ["plain", "<|end|>", "a<|end|>b", "<|pad|> x", "x <|end|><|pad|>"
                 "<|END|>", "<|end|>'s", "12<|pad|>34", ""]
 
 
+# Every call that takes the policy, its result reduced to what tiktoken's encode gives (count:
+# its length). count's own default is disallowed_special=(), so it gets tiktoken's defaults
+# spelled out; the other calls are also made with the defaults left implicit.
+POLICY_CALLS = {
+    "encode": lambda tok, text, kw: tok.encode(text, **kw),
+    "encode_to_numpy": lambda tok, text, kw: tok.encode_to_numpy(text, **kw).tolist(),
+    "count": lambda tok, text, kw: tok.count(text, **({"disallowed_special": "all"} | kw)),
+    "encode_with_offsets": lambda tok, text, kw: tok.encode_with_offsets(text, **kw)[0],
+}
+
+
+@pytest.mark.parametrize("call", list(POLICY_CALLS))
 @pytest.mark.parametrize("policy", POLICIES, ids=[label for _, label in POLICIES])
-def test_special_token_policy_raises_and_encodes_exactly_like_tiktoken(policy, tiny):
+def test_special_token_policy_raises_and_encodes_exactly_like_tiktoken(policy, call, tiny):
     tok, enc = tiny
     kwargs, _ = policy
     for text in POLICY_TEXTS:
         expected = _outcome(enc.encode, text, **kwargs)
-        got = _outcome(tok.encode, text, **kwargs)
+        if call == "count" and isinstance(expected, list):
+            expected = len(expected)
+        got = _outcome(POLICY_CALLS[call], tok, text, kwargs)
         if expected is ValueError:
             assert got is SpecialTokenError, (text, kwargs, got)
         else:
             assert got == expected, (text, kwargs)
+
+
+@pytest.mark.parametrize("call", list(POLICY_CALLS))
+def test_disallowed_special_error_names_the_token_found_in_text_with_lone_surrogates(call, tiny):
+    # The check runs on the text with surrogates replaced, and the error names the token.
+    tok, _ = tiny
+    with pytest.raises(SpecialTokenError, match=r"<\|pad\|>"):
+        POLICY_CALLS[call](tok, "a\ud800 <|pad|>", {"disallowed_special": "all"})
+
 
 
 def test_allowed_special_token_becomes_its_id_as_worked_out_by_hand(tiny):

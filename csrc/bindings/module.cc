@@ -4,7 +4,6 @@
 // into the core, turns C++ exceptions into Python ones (the core never aborts the
 // interpreter), and builds results directly as Python lists or zero-copy numpy arrays.
 #include <nanobind/nanobind.h>
-#include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/tuple.h>
@@ -102,21 +101,100 @@ class IntCache {
   std::vector<PyObject*> ints_;
 };
 
-using U32Array = nb::ndarray<nb::numpy, uint32_t, nb::ndim<1>>;
+// Ids handed to numpy without a copy: numpy.frombuffer wraps this object's buffer, and the
+// array keeps the object alive. A call to frombuffer costs ~0.1 us; an array built through
+// nanobind's ndarray (DLPack, keyword arguments) cost ~0.3 us, which on short texts is as much
+// as encoding them.
+struct IdBuffer {
+  PyObject_HEAD
+  std::vector<uint32_t> ids;  // constructed in place by to_numpy, destroyed by dealloc
+};
 
-U32Array to_numpy(std::vector<uint32_t>&& ids) {
-  auto* owned = new std::vector<uint32_t>(std::move(ids));
-  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<std::vector<uint32_t>*>(p); });
-  return U32Array(owned->data(), {owned->size()}, owner);
+int id_buffer_get(PyObject* self, Py_buffer* view, int flags) {
+  static uint32_t empty = 0;  // an empty result still has a valid address
+  auto& ids = reinterpret_cast<IdBuffer*>(self)->ids;
+  void* data = ids.empty() ? &empty : ids.data();
+  return PyBuffer_FillInfo(view, self, data, static_cast<Py_ssize_t>(ids.size() * sizeof(uint32_t)),
+                           /*readonly=*/0, flags);
 }
 
-std::vector<uint8_t> mask_from(nb::handle mask, size_t n) {
-  std::vector<uint8_t> m;
+void id_buffer_dealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  reinterpret_cast<IdBuffer*>(self)->ids.~vector();
+  PyObject_Free(self);
+  Py_DECREF(type);  // heap types are referenced by their instances
+}
+
+// What to_numpy needs, made on first use (numpy is imported only when an array is asked for).
+struct NumpyLink {
+  PyTypeObject* buffer_type = nullptr;
+  PyObject* frombuffer = nullptr;
+  PyObject* uint32 = nullptr;
+};
+
+NumpyLink& numpy_link() {
+  static NumpyLink link;
+  if (!link.frombuffer) {
+    static PyType_Slot slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(id_buffer_get)},
+                                  {Py_tp_dealloc, reinterpret_cast<void*>(id_buffer_dealloc)},
+                                  {0, nullptr}};
+    static PyType_Spec spec = {"tokensmith._core.IdBuffer", sizeof(IdBuffer), 0, Py_TPFLAGS_DEFAULT,
+                               slots};
+    nb::module_ np = nb::module_::import_("numpy");
+    nb::object frombuffer = np.attr("frombuffer");
+    nb::object uint32 = np.attr("dtype")("uint32");
+    PyObject* type = PyType_FromSpec(&spec);
+    if (!type) throw nb::python_error();
+    // Kept for the life of the process, like the numpy module itself.
+    link.buffer_type = reinterpret_cast<PyTypeObject*>(type);
+    link.uint32 = uint32.release().ptr();
+    link.frombuffer = frombuffer.release().ptr();
+  }
+  return link;
+}
+
+nb::object to_numpy(std::vector<uint32_t>&& ids) {
+  NumpyLink& link = numpy_link();
+  IdBuffer* buf = PyObject_New(IdBuffer, link.buffer_type);
+  if (!buf) throw nb::python_error();
+  new (&buf->ids) std::vector<uint32_t>(std::move(ids));
+  PyObject* args[2] = {reinterpret_cast<PyObject*>(buf), link.uint32};
+  PyObject* array = PyObject_Vectorcall(link.frombuffer, args, 2, nullptr);
+  Py_DECREF(buf);
+  if (!array) throw nb::python_error();
+  return nb::steal(array);
+}
+
+// An added-token mask from Python: None (no added token enabled), or one 0/1 entry per added
+// token as bytes (read in place: the tokenizer's masks are bytes) or a list.
+struct Mask {
+  const uint8_t* data = nullptr;  // nullptr: none enabled
+  std::vector<uint8_t> owned;
+};
+
+Mask mask_from(nb::handle mask, size_t n) {
+  Mask m;
   if (mask.is_none()) return m;
-  m = nb::cast<std::vector<uint8_t>>(mask);
-  if (m.size() != n) throw nb::value_error("added-token mask has the wrong length");
+  size_t size;
+  if (PyBytes_Check(mask.ptr())) {
+    m.data = reinterpret_cast<const uint8_t*>(PyBytes_AS_STRING(mask.ptr()));
+    size = static_cast<size_t>(PyBytes_GET_SIZE(mask.ptr()));
+  } else {
+    m.owned = nb::cast<std::vector<uint8_t>>(mask);
+    m.data = m.owned.data();
+    size = m.owned.size();
+  }
+  if (size != n) throw nb::value_error("added-token mask has the wrong length");
   return m;
 }
+
+// Raised (as tokensmith._core.DisallowedSpecial, its message the added token's index) when the
+// text holds an added token that the call's policy disallows; Python words the error.
+struct DisallowedSpecial : std::exception {
+  explicit DisallowedSpecial(int32_t index) : message(std::to_string(index)) {}
+  const char* what() const noexcept override { return message.c_str(); }
+  std::string message;
+};
 
 // Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.
 template <class Fn>
@@ -198,28 +276,38 @@ class PyPipeline {
     pipe_ = std::make_unique<bpe::Pipeline>(std::move(ms), std::move(ps));
   }
 
-  std::vector<uint32_t> run(std::string_view text, const std::vector<uint8_t>& mask) const {
+  // Encodes text with the added tokens of `mask` enabled, after checking that it holds none of
+  // those in `disallow` (tiktoken's policy), in one release of the GIL.
+  std::vector<uint32_t> run(nb::handle text, nb::handle mask, nb::handle disallow) const {
+    const size_t added = pipe_->num_added();
+    const Mask m = mask_from(mask, added), d = mask_from(disallow, added);
+    const std::string_view v = utf8_view(text);
+    const auto* s = reinterpret_cast<const uint8_t*>(v.data());
     std::vector<uint32_t> out;
-    out.reserve(text.size() / 3 + 4);
-    nb::gil_scoped_release release;
-    pipe_->encode(reinterpret_cast<const uint8_t*>(text.data()), text.size(),
-                  mask.empty() ? nullptr : mask.data(), out, nullptr);
+    int32_t found = -1;
+    {
+      nb::gil_scoped_release release;
+      size_t pos;
+      if (d.data) found = pipe_->find_added(s, v.size(), d.data, &pos);
+      if (found < 0) {
+        out.reserve(v.size() / 3 + 4);
+        pipe_->encode(s, v.size(), m.data, out, nullptr);
+      }
+    }
+    if (found >= 0) throw DisallowedSpecial(found);
     return out;
   }
 
-  nb::list encode(nb::handle text, nb::handle mask) const {
-    auto m = mask_from(mask, pipe_->num_added());
-    return ints_.to_list(run(utf8_view(text), m));
+  nb::list encode(nb::handle text, nb::handle mask, nb::handle disallow) const {
+    return ints_.to_list(run(text, mask, disallow));
   }
 
-  U32Array encode_numpy(nb::handle text, nb::handle mask) const {
-    auto m = mask_from(mask, pipe_->num_added());
-    return to_numpy(run(utf8_view(text), m));
+  nb::object encode_numpy(nb::handle text, nb::handle mask, nb::handle disallow) const {
+    return to_numpy(run(text, mask, disallow));
   }
 
-  size_t count(nb::handle text, nb::handle mask) const {
-    auto m = mask_from(mask, pipe_->num_added());
-    return run(utf8_view(text), m).size();
+  size_t count(nb::handle text, nb::handle mask, nb::handle disallow) const {
+    return run(text, mask, disallow).size();
   }
 
   nb::list encode_batch(nb::list texts, nb::handle mask, size_t threads) const {
@@ -230,7 +318,7 @@ class PyPipeline {
     std::vector<std::vector<uint32_t>> outs(views.size());
     {
       nb::gil_scoped_release release;
-      const uint8_t* mp = m.empty() ? nullptr : m.data();
+      const uint8_t* mp = m.data;
       parallel_for(views.size(), threads, [&](size_t i) {
         outs[i].reserve(views[i].size() / 3 + 4);
         pipe_->encode(reinterpret_cast<const uint8_t*>(views[i].data()), views[i].size(), mp,
@@ -243,18 +331,26 @@ class PyPipeline {
   }
 
   // (ids, char offsets as a flat [start0, end0, start1, end1, ...] list)
-  std::tuple<nb::list, nb::list> encode_offsets(nb::handle text, nb::handle mask) const {
-    auto m = mask_from(mask, pipe_->num_added());
+  std::tuple<nb::list, nb::list> encode_offsets(nb::handle text, nb::handle mask,
+                                                nb::handle disallow) const {
+    const size_t added = pipe_->num_added();
+    const Mask m = mask_from(mask, added), d = mask_from(disallow, added);
     std::string_view v = utf8_view(text);
     std::vector<uint32_t> ids;
     std::vector<bpe::Span> spans;
     std::vector<uint64_t> offs;
+    int32_t found = -1;
     {
       nb::gil_scoped_release release;
       const auto* s = reinterpret_cast<const uint8_t*>(v.data());
-      pipe_->encode(s, v.size(), m.empty() ? nullptr : m.data(), ids, &spans);
-      bpe::spans_to_char_offsets(s, v.size(), spans, offs);
+      size_t pos;
+      if (d.data) found = pipe_->find_added(s, v.size(), d.data, &pos);
+      if (found < 0) {
+        pipe_->encode(s, v.size(), m.data, ids, &spans);
+        bpe::spans_to_char_offsets(s, v.size(), spans, offs);
+      }
     }
+    if (found >= 0) throw DisallowedSpecial(found);
     nb::list flat;
     for (uint64_t o : offs) flat.append(o);
     return {ints_.to_list(ids), flat};
@@ -310,7 +406,7 @@ class PyPipeline {
     {
       nb::gil_scoped_release release;
       k = pipe_->find_added(reinterpret_cast<const uint8_t*>(v.data()), v.size(),
-                            m.empty() ? nullptr : m.data(), &pos);
+                            m.data, &pos);
     }
     if (k < 0) return nb::none();
     return nb::make_tuple(pos, k);
@@ -321,7 +417,7 @@ class PyPipeline {
     auto m = mask_from(mask, pipe_->num_added());
     std::vector<int64_t> out;
     pipe_->split_added(reinterpret_cast<const uint8_t*>(text.c_str()), text.size(),
-                       m.empty() ? nullptr : m.data(), normalized_phase, out);
+                       m.data, normalized_phase, out);
     return out;
   }
 
@@ -422,14 +518,19 @@ NB_MODULE(_core, m) {
         "Number of pieces split_pieces would give: the scanner's cost alone, for benchmarks.");
   m.def("read_rank_file", &read_rank_file, nb::arg("data"),
         "(tokens, ranks) of a regular .tiktoken file, or None where the exact reader must look.");
+  nb::exception<DisallowedSpecial>(m, "DisallowedSpecial", PyExc_ValueError);
   nb::class_<PyPipeline>(m, "Pipeline")
       .def(nb::init<nb::dict>(), nb::arg("spec"))
-      .def("encode", &PyPipeline::encode, nb::arg("text"), nb::arg("mask").none())
-      .def("encode_numpy", &PyPipeline::encode_numpy, nb::arg("text"), nb::arg("mask").none())
-      .def("count", &PyPipeline::count, nb::arg("text"), nb::arg("mask").none())
+      .def("encode", &PyPipeline::encode, nb::arg("text"), nb::arg("mask").none(),
+           nb::arg("disallow").none() = nb::none())
+      .def("encode_numpy", &PyPipeline::encode_numpy, nb::arg("text"), nb::arg("mask").none(),
+           nb::arg("disallow").none() = nb::none())
+      .def("count", &PyPipeline::count, nb::arg("text"), nb::arg("mask").none(),
+           nb::arg("disallow").none() = nb::none())
       .def("encode_batch", &PyPipeline::encode_batch, nb::arg("texts"), nb::arg("mask").none(),
            nb::arg("threads"))
-      .def("encode_offsets", &PyPipeline::encode_offsets, nb::arg("text"), nb::arg("mask").none())
+      .def("encode_offsets", &PyPipeline::encode_offsets, nb::arg("text"), nb::arg("mask").none(),
+           nb::arg("disallow").none() = nb::none())
       .def("encode_pieces", &PyPipeline::encode_pieces, nb::arg("pieces"))
       .def("encode_pieces_offsets", &PyPipeline::encode_pieces_offsets, nb::arg("pieces"))
       .def("find_added", &PyPipeline::find_added, nb::arg("text"), nb::arg("mask").none())

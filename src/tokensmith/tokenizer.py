@@ -159,19 +159,26 @@ class Tokenizer:
         except FormatError as e:
             raise FormatError(f"{self.name}: {e}") from None
 
-    def _mask_of(self, contents: AbstractSet[str]) -> Optional[list[int]]:
-        mask = [1 if (t.special and t.content in contents) else 0 for t in self.added_tokens]
+    # Masks are bytes, one 0/1 per added token (the core reads them in place), or None for none.
+    def _mask_of(self, contents: AbstractSet[str]) -> Optional[bytes]:
+        mask = bytes(1 if (t.special and t.content in contents) else 0 for t in self.added_tokens)
         return mask if any(mask) else None
 
-    def _mask(self, allowed: AbstractSet[str]) -> Optional[list[int]]:
-        mask = [1 if (not t.special or t.content in allowed) else 0 for t in self.added_tokens]
+    def _mask(self, allowed: AbstractSet[str]) -> Optional[bytes]:
+        mask = bytes(1 if (not t.special or t.content in allowed) else 0 for t in self.added_tokens)
         return mask if any(mask) else None
 
     # ---------------------------------------------------------------------- special tokens
 
-    def _policy(self, text: str, allowed_special: AllowedSpecial,
-                disallowed_special: AllowedSpecial) -> Optional[list[int]]:
-        """The added-token mask for one call; raises on a disallowed special token in text."""
+    def _policy(self, allowed_special: AllowedSpecial,
+                disallowed_special: AllowedSpecial) -> tuple[Optional[bytes], Optional[bytes]]:
+        """(mask, disallow) for one call: the added tokens that are matched in the text, and the
+        special tokens whose presence in it raises (None: none)."""
+        if not allowed_special:  # the usual calls: encode's and count's defaults
+            if disallowed_special == "all":
+                return self._default_mask, self._disallow_all
+            if not disallowed_special:
+                return self._default_mask, None
         if allowed_special == "all":
             allowed: AbstractSet[str] = self._special.keys()
             mask = self._all_mask
@@ -184,21 +191,23 @@ class Tokenizer:
             disallow = self._mask_of(set(disallowed_special))
         else:
             disallow = None
-        if disallow is not None:
-            hit = self._find(text, disallow)
-            if hit is not None:
-                self._raise_disallowed(self.added_tokens[hit[1]].content)
-        return mask
+        return mask, disallow
 
-    def _find(self, text: str, mask: list[int]):
+    def _check_disallowed(self, text: str, disallow: Optional[bytes]) -> None:
+        """Raises if text holds a special token of `disallow` (the paths that do not pass the
+        policy to the core)."""
+        if disallow is None:
+            return
         try:
-            return self._core.find_added(text, mask)
+            hit = self._core.find_added(text, disallow)
         except UnicodeEncodeError:
-            return self._core.find_added(_fix_surrogates(text), mask)
+            hit = self._core.find_added(_fix_surrogates(text), disallow)
+        if hit is not None:
+            raise self._disallowed(hit[1])
 
-    @staticmethod
-    def _raise_disallowed(token: str) -> None:
-        raise SpecialTokenError(
+    def _disallowed(self, index: int) -> SpecialTokenError:
+        token = self.added_tokens[index].content
+        return SpecialTokenError(
             f"Encountered text corresponding to disallowed special token {token!r}.\n"
             f"If you want this text to be encoded as a special token, pass it to `allowed_special`, "
             f"e.g. `allowed_special={{{token!r}, ...}}`.\n"
@@ -208,18 +217,26 @@ class Tokenizer:
 
     # ---------------------------------------------------------------------------- encoding
 
-    def _native(self, method, text: str, mask):
+    def _run(self, method, text: str, mask: Optional[bytes], disallow: Optional[bytes]):
+        """One native call on text: the core type-checks text, checks the policy and encodes.
+        Lone surrogates are replaced as tiktoken does; errors are worded here."""
         try:
-            return method(text, mask)
+            return method(text, mask, disallow)
         except UnicodeEncodeError:
-            return method(_fix_surrogates(text), mask)
+            return self._run(method, _fix_surrogates(text), mask, disallow)
+        except _core.DisallowedSpecial as e:
+            raise self._disallowed(int(str(e))) from None
+        except TypeError:
+            _check_str(text)
+            raise
 
     def _fast_ok(self, text: str) -> bool:
         return not self._generic and normalizers.is_identity_on(self.normalizer, text)
 
-    def _encode_ids(self, text: str, mask) -> list[int]:
-        if self._fast_ok(text):
-            return self._native(self._core.encode, text, mask)
+    def _encode_ids(self, text: str, mask: Optional[bytes], disallow: Optional[bytes] = None) -> list[int]:
+        if self._plain or self._fast_ok(_check_str(text)):
+            return self._run(self._core.encode, text, mask, disallow)
+        self._check_disallowed(text, disallow)
         return self._encode_slow(text, mask, offsets=None)
 
     def encode(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
@@ -231,9 +248,15 @@ class Tokenizer:
         (then it becomes that token) or left out of ``disallowed_special`` (then it is plain
         text). ``add_special_tokens`` applies the file's post-processor (BOS/EOS), as HF does.
         """
-        text = _check_str(text)
-        mask = self._policy(text, allowed_special, disallowed_special)
-        ids = self._encode_ids(text, mask)
+        if self._plain and not allowed_special and disallowed_special == "all" and not add_special_tokens:
+            # The usual call, straight to the core. Anything unusual (lone surrogates, a special
+            # token in the text, not a str) takes the general path below, which words the error.
+            try:
+                return self._core.encode(text, self._default_mask, self._disallow_all)
+            except Exception:
+                pass
+        mask, disallow = self._policy(allowed_special, disallowed_special)
+        ids = self._encode_ids(text, mask, disallow)
         if add_special_tokens and self.post_processor is not None:
             ids = self.post_processor.apply(ids)
         return ids
@@ -259,10 +282,9 @@ class Tokenizer:
         texts = [_check_str(t) for t in texts]
         if not texts:
             return []
-        # The mask depends only on the policy; every text is still checked for disallowed tokens.
-        mask = None
+        mask, disallow = self._policy(allowed_special, disallowed_special)
         for t in texts:
-            mask = self._policy(t, allowed_special, disallowed_special)
+            self._check_disallowed(t, disallow)
         result = self._batch(texts, mask, threads)
         if add_special_tokens and self.post_processor is not None:
             result = [self.post_processor.apply(r) for r in result]
@@ -284,10 +306,15 @@ class Tokenizer:
     def encode_to_numpy(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
                         disallowed_special: AllowedSpecial = "all") -> "numpy.ndarray":
         """Token ids as a ``uint32`` numpy array, built without an intermediate list."""
-        text = _check_str(text)
-        mask = self._policy(text, allowed_special, disallowed_special)
-        if self._fast_ok(text):
-            return self._native(self._core.encode_numpy, text, mask)
+        if self._plain and not allowed_special and disallowed_special == "all":
+            try:  # the usual call, as in encode
+                return self._core.encode_numpy(text, self._default_mask, self._disallow_all)
+            except Exception:
+                pass
+        mask, disallow = self._policy(allowed_special, disallowed_special)
+        if self._plain or self._fast_ok(_check_str(text)):
+            return self._run(self._core.encode_numpy, text, mask, disallow)
+        self._check_disallowed(text, disallow)
         import numpy as np  # imported when first needed: `import tokensmith` stays light
 
         return np.asarray(self._encode_slow(text, mask, offsets=None), dtype=np.uint32)
@@ -295,10 +322,10 @@ class Tokenizer:
     def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
               disallowed_special: AllowedSpecial = ()) -> int:
         """Number of tokens in ``text`` (special tokens are plain text unless allowed)."""
-        text = _check_str(text)
-        mask = self._policy(text, allowed_special, disallowed_special)
-        if self._fast_ok(text):
-            return self._native(self._core.count, text, mask)
+        mask, disallow = self._policy(allowed_special, disallowed_special)
+        if self._plain or self._fast_ok(_check_str(text)):
+            return self._run(self._core.count, text, mask, disallow)
+        self._check_disallowed(text, disallow)
         return len(self._encode_slow(text, mask, offsets=None))
 
     def encode_with_offsets(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
@@ -309,10 +336,11 @@ class Tokenizer:
         ``text[start:end]`` always contains what the token encodes.
         """
         text = _check_str(text)
-        mask = self._policy(text, allowed_special, disallowed_special)
+        mask, disallow = self._policy(allowed_special, disallowed_special)
         if self._fast_ok(text):
-            ids, flat = self._native(self._core.encode_offsets, text, mask)
+            ids, flat = self._run(self._core.encode_offsets, text, mask, disallow)
             return ids, list(zip(flat[0::2], flat[1::2]))
+        self._check_disallowed(text, disallow)
         offsets: list[tuple[int, int]] = []
         ids = self._encode_slow(text, mask, offsets=offsets)
         return ids, offsets
