@@ -68,10 +68,14 @@ class IntCache {
     for (size_t i = 0; i < ids.size(); ++i) {
       // The ints a list refers to are scattered and, after other work, out of cache: their
       // reference counts are written here, so their lines are requested ahead, in two steps
-      // (the slot holding the pointer, then the object it points to).
-      if (i + 32 < ids.size() && ids[i + 32] < n) __builtin_prefetch(cache + ids[i + 32]);
-      if (i + 16 < ids.size() && ids[i + 16] < n && cache[ids[i + 16]])
-        __builtin_prefetch(cache[ids[i + 16]], 1);
+      // (the slot holding the pointer, then the object it points to). The distances cover a
+      // miss to main memory at ~2 ns a token: 128 and 64 tokens ahead instead of 32 and 16
+      // made the list row +5% on code after other libraries had run.
+      constexpr size_t kSlotAhead = 128, kObjectAhead = 64;
+      if (i + kSlotAhead < ids.size() && ids[i + kSlotAhead] < n)
+        __builtin_prefetch(cache + ids[i + kSlotAhead]);
+      if (i + kObjectAhead < ids.size() && ids[i + kObjectAhead] < n && cache[ids[i + kObjectAhead]])
+        __builtin_prefetch(cache[ids[i + kObjectAhead]], 1);
       uint32_t id = ids[i];
       PyObject* v;
       if (id < n && cache[id]) {

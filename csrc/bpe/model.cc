@@ -734,20 +734,20 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     return;
   }
   // Ids are written through a raw cursor into `out`, grown ahead of need (a piece never has
-  // more ids than bytes), so the loop carries no per-id capacity check. The cursor, the
-  // capacity and the memo's table live in locals: read through `out` and `cache` they would be
+  // more ids than bytes), so the loop carries no per-id capacity check. The cursor, the end of
+  // the room and the memo's table live in locals: read through `out` and `cache` they would be
   // reloaded after every store of an id. They change only when a new piece is entered.
-  size_t pos = out.size();
-  uint32_t* o = out.data();
-  size_t room = out.size();
+  uint32_t* w = out.data() + out.size();
+  uint32_t* w_end = w;
   const PieceCache::Entry* slots = cache->slots;
   size_t mask = cache->mask;
   const size_t limit = ends[count - 1];  // bytes of text that may be read
   auto reserve = [&](size_t need) {
-    if (pos + need > room) {
+    if (static_cast<size_t>(w_end - w) < need) {
+      const size_t pos = static_cast<size_t>(w - out.data());
       out.resize(std::max(out.size() * 2, pos + need + 256));
-      o = out.data();
-      room = out.size();
+      w = out.data() + pos;
+      w_end = out.data() + out.size();
     }
   };
   // Distance, in pieces, of the cache prefetch: the memo outgrows L2 on large corpora, and
@@ -773,7 +773,6 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     ring[j % kRing] = hash_at(a, ends[j] - a);
   }
   auto emit = [&](const PieceCache::Entry* e) {
-    uint32_t* w = o + pos;
     if (e->count <= PieceCache::kInlineIds) {
       w[0] = e->ids[0];
       w[1] = e->ids[1];
@@ -781,7 +780,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
     } else {
       std::memcpy(w, cache->pool.data() + e->ids[0], e->count * sizeof(uint32_t));
     }
-    pos += e->count;
+    w += e->count;
   };
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
@@ -793,11 +792,15 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       ring[(i + kAhead) % kRing] = h;
       __builtin_prefetch(slots + (h & mask));
     }
-    // A piece the memo misses is merged and entered, by `remember(ids, count)`.
+    // A piece the memo misses is merged and entered, by `remember(ids, count)`. Its ids go
+    // through a cursor of their own: were `w` captured by the merge loop's callback, its
+    // address would escape and the compiler would keep it in memory for the whole loop, adding
+    // a store-to-load delay to every hit.
     auto encode_new = [&](auto&& remember) {
-      const size_t before = pos;
-      encode_impl(p, n, [&](uint32_t id, uint32_t) { o[pos++] = id; }, !cache->image);
-      remember(o + before, pos - before);
+      uint32_t* q = w;
+      encode_impl(p, n, [&q](uint32_t id, uint32_t) { *q++ = id; }, !cache->image);
+      remember(w, static_cast<size_t>(q - w));
+      w = q;
       slots = cache->slots;  // entering may have grown or emptied the table
       mask = cache->mask;
     };
@@ -815,11 +818,13 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       else
         encode_new([&](const uint32_t* ids, size_t count) { cache->insert_long(h, p, n, ids, count); });
     } else {
-      encode_impl(p, n, [&](uint32_t id, uint32_t) { o[pos++] = id; });
+      uint32_t* q = w;
+      encode_impl(p, n, [&q](uint32_t id, uint32_t) { *q++ = id; });
+      w = q;
     }
     start = ends[i];
   }
-  out.resize(pos);
+  out.resize(static_cast<size_t>(w - out.data()));
 }
 
 void Model::encode_piece_offsets(const uint8_t* p, size_t n, std::vector<Token>& out) const {
