@@ -453,8 +453,8 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
 // piece starts are computed with a few dozen shifts and logic operations; the ends are then
 // read off the mask. This replaces one hard-to-predict branch per piece -- which of the
 // pattern's alternatives matches here -- with straight-line code. Wherever the masks cannot
-// decide (a non-ASCII byte, a digit run longer than max_digits, a whitespace run with a line
-// break after a space or tab, the window's end) the window stops short and the per-piece
+// decide (a non-ASCII byte, a whitespace run with a line break after a space or tab, the
+// window's end) the window stops short and the per-piece
 // scanner above takes over; both agree wherever the masks decide, which the tests check.
 //
 // Bit j of a mask stands for byte i + j of the text, where i, the window's first byte, is
@@ -617,10 +617,6 @@ size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions, boo
   // Where the masks stop deciding. The first byte they cannot classify (non-ASCII) or the
   // window's end: a piece start there depends on the next byte, so starts are trusted below it.
   uint64_t hard = w.high | (uint64_t(1) << 63);
-  // The (max_digits + 1)-th digit of a run: the scalar scanner cuts long runs.
-  uint64_t long_digits = w.digit;
-  for (int k = 1; k <= max_digits; ++k) long_digits &= w.digit << k;
-  hard |= long_digits;
   // A whitespace run in which a space or tab follows a line break and another line break
   // follows: the run's piece ends after its last line break, which the masks do not find.
   const uint64_t after_break = fill(ws, blank & (w.line << 1));
@@ -679,8 +675,17 @@ size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions, boo
   starts |= w.letter & ~(w.letter << 1) & ~(blank << 1) & ~(punct_start << 1);
   // o200k: [A-Z]*[a-z]+ or [A-Z]+[a-z]*, so an upper-case letter after a lower-case one.
   if (kO200k) starts |= w.upper & ((w.letter & ~w.upper) << 1);
-  // \p{N}{1,3}: the first digit of a run (longer runs are hard, above).
-  starts |= w.digit & ~(w.digit << 1);
+  // \p{N}{1,max_digits}: a digit run is cut into chunks of max_digits from its first digit.
+  // The chunk starts are found by stepping max_digits bytes at a time from the runs' first
+  // digits, all runs of the window at once, while the bytes stepped over are digits: one step
+  // per chunk of the longest run, none for runs that fit one chunk (code is full of numbers
+  // such as 0x00A0 and 2020, which before this stopped the window).
+  uint64_t steppable = w.digit;  // digits whose max_digits bytes before are digits too
+  for (int k = 1; k <= max_digits; ++k) steppable &= w.digit << k;
+  uint64_t digit_starts = w.digit & ~(w.digit << 1);
+  for (uint64_t x = (digit_starts << max_digits) & steppable; x; x = (x << max_digits) & steppable)
+    digit_starts |= x;
+  starts |= digit_starts;
   // " ?[^\s\p{L}\p{N}]+": punctuation after anything but a run of it or a space.
   starts |= run_punct & ~(run_punct << 1) & ~(w.space << 1);
   // Line breaks after a letter or digit (after whitespace they extend its run, after
