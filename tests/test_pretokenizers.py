@@ -250,7 +250,7 @@ def test_mask_windows_cut_long_ascii_text_as_the_regex_does(family, text):
 
 
 @pytest.mark.parametrize("family", MASK_FAMILIES)
-@pytest.mark.parametrize("level", [1, 2], ids=["sse2", "best"])
+@pytest.mark.parametrize("level", [1, 2, 3], ids=["sse2", "avx2", "best"])
 def test_mask_windows_agree_with_the_per_piece_scanner_on_real_text(family, level):
     kind, max_digits, contractions = SCANNERS[family]
     texts = [text for _, text in corpora.adversarial()] + [text for _, text in corpora.stdlib_sources()]
@@ -268,12 +268,14 @@ def test_count_pieces_counts_what_split_pieces_gives(family):
                 == len(_core.split_pieces(text, kind, max_digits, contractions)))
 
 
+# The default level (the widest the processor has) is the one the regex test above runs.
+@pytest.mark.parametrize("level", [1, 2], ids=["sse2", "avx2"])
 @pytest.mark.parametrize("family", MASK_FAMILIES)
 @FUZZ
 @given(text=mask_texts())
-def test_sse2_mask_windows_cut_generated_text_as_the_per_piece_scanner(family, text):
+def test_narrower_mask_windows_cut_generated_text_as_the_per_piece_scanner(family, level, text):
     kind, max_digits, contractions = SCANNERS[family]
-    assert (_core.split_pieces(text, kind, max_digits, contractions, bulk=1)
+    assert (_core.split_pieces(text, kind, max_digits, contractions, bulk=level)
             == _core.split_pieces(text, kind, max_digits, contractions, bulk=0))
 
 

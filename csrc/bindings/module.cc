@@ -510,15 +510,16 @@ NB_MODULE(_core, m) {
   m.def("unicode_flags", [](uint32_t cp) { return unicode::flags(cp); },
         "Property flags of a code point (L=1, N=2, M=4, WS=8, Lu=16, Ll=32, Lt=64, Lm=128, Lo=256).");
   m.def("split_pieces", &split_pieces, nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3,
-        nb::arg("contractions") = true, nb::arg("bulk") = 2,
+        nb::arg("contractions") = true, nb::arg("bulk") = 3,
         "Byte end offsets of the pre-tokenized pieces of text under a known scanner. bulk: 0 = "
-        "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present.");
+        "per-piece scanner only, 1 = 64-byte ASCII masks with SSE2, 2 = with AVX2 where present, "
+        "3 = with AVX-512BW where present.");
   m.def("count_pieces",
         [](nb::handle text, int kind, int max_digits, bool contractions, int bulk) {
           return split_with(text, kind, max_digits, contractions, bulk).size();
         },
         nb::arg("text"), nb::arg("kind"), nb::arg("max_digits") = 3, nb::arg("contractions") = true,
-        nb::arg("bulk") = 2,
+        nb::arg("bulk") = 3,
         "Number of pieces split_pieces would give: the scanner's cost alone, for benchmarks.");
   m.def("read_rank_file", &read_rank_file, nb::arg("data"),
         "(tokens, ranks) of a regular .tiktoken file, or None where the exact reader must look.");

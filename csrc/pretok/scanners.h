@@ -33,8 +33,9 @@ struct Options {
   bool contractions = true;  // O200k only: the optional 's|'t|... suffix
   // Cl100k/O200k: decide pieces of ASCII text 64 bytes at a time with bit masks (the per-piece
   // scanner still takes what the masks cannot decide). 0: off, 1: masks built with SSE2 only,
-  // 2: with AVX2 where the processor has it. Lower levels exist to test one against another.
-  int bulk = 2;
+  // 2: with AVX2 where the processor has it, 3: with AVX-512BW where it has that. Lower levels
+  // exist to test one against another.
+  int bulk = 3;
 };
 
 // An allocator whose resize() leaves new elements uninitialised: scanners size the output for
