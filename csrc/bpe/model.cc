@@ -793,9 +793,9 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       __builtin_prefetch(slots + (h & mask));
     }
     // A piece the memo misses is merged and entered, by `remember(ids, count)`. Its ids go
-    // through a cursor of their own: were `w` captured by the merge loop's callback, its
-    // address would escape and the compiler would keep it in memory for the whole loop, adding
-    // a store-to-load delay to every hit.
+    // through a cursor of their own: captured by the merge loop's callback, the loop's cursor
+    // had its address taken, and the compiler kept it in memory (a store and a reload per hit)
+    // instead of a register.
     auto encode_new = [&](auto&& remember) {
       uint32_t* q = w;
       encode_impl(p, n, [&q](uint32_t id, uint32_t) { *q++ = id; }, !cache->image);

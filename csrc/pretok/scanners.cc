@@ -454,8 +454,8 @@ size_t o200k_piece_fast(const Cursor& c, size_t i, int max_digits, bool contract
 // read off the mask. This replaces one hard-to-predict branch per piece -- which of the
 // pattern's alternatives matches here -- with straight-line code. Wherever the masks cannot
 // decide (a non-ASCII byte, a whitespace run with a line break after a space or tab, the
-// window's end) the window stops short and the per-piece
-// scanner above takes over; both agree wherever the masks decide, which the tests check.
+// window's end) the window stops short and the per-piece scanner above takes over; both agree
+// wherever the masks decide, which the tests check.
 //
 // Bit j of a mask stands for byte i + j of the text, where i, the window's first byte, is
 // known to start a piece. "x << 1" then asks about the byte before, "x >> 1" about the next.
@@ -508,7 +508,7 @@ inline Window classify(const uint8_t* p) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(TS_SSE2_ONLY)
 // The same classification 32 bytes at a time, for processors with AVX2 (nearly every x86-64
 // made since 2013), and 64 at a time straight into mask registers, for those with AVX-512BW
-// (servers since 2017, AMD since Zen 4; split +11% on code over AVX2). Chosen at run time,
+// (servers since 2017, AMD since Zen 4; split +5-11% over AVX2). Chosen at run time,
 // since the extension is built for the baseline ISA.
 #define TS_HAVE_WIDE_CLASSIFY 1
 #define TS_AVX2 __attribute__((target("avx2")))
@@ -577,6 +577,18 @@ const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 #endif
 
+using Classifier = Window (*)(const uint8_t*);
+
+// The widest classification the processor has, up to the level asked for (Options::bulk).
+Classifier classifier(int bulk) {
+#ifdef TS_HAVE_WIDE_CLASSIFY
+  if (bulk >= 3 && kHasAvx512) return classify_avx512;
+  if (bulk >= 2 && kHasAvx2) return classify_avx2;
+#endif
+  (void)bulk;
+  return classify;
+}
+
 // Bits of `run` reachable from a bit of `seed` through consecutive bits of `run` (seed must
 // lie in run): the carry of the addition walks each seeded run to its end. A second seed in the
 // same run is absorbed by the first one's carry, so the seeds are added back.
@@ -631,18 +643,6 @@ inline size_t emit(uint64_t starts, int limit, size_t i, uint32_t* out, size_t* 
 // Zero means the masks could not decide the first piece. `*high` gets the offset of the first
 // non-ASCII byte in the window, or 64. kO200k selects o200k's pattern (case-aware words with a
 // contraction suffix, '/' in the punctuation's tail) over cl100k's.
-using Classifier = Window (*)(const uint8_t*);
-
-// The widest classification the processor has, up to the level asked for (Options::bulk).
-Classifier classifier(int bulk) {
-#ifdef TS_HAVE_WIDE_CLASSIFY
-  if (bulk >= 3 && kHasAvx512) return classify_avx512;
-  if (bulk >= 2 && kHasAvx2) return classify_avx2;
-#endif
-  (void)bulk;
-  return classify;
-}
-
 template <bool kO200k>
 size_t window(const uint8_t* s, size_t i, int max_digits, bool contractions,
               Classifier classify_at, uint32_t* out, int* high, size_t* last) {
