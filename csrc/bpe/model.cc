@@ -774,9 +774,10 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   }
   auto emit = [&](const PieceCache::Entry* e) {
     if (e->count <= PieceCache::kInlineIds) {
-      w[0] = e->ids[0];
-      w[1] = e->ids[1];
-      w[2] = e->ids[2];
+      // The three id slots and the word after them (the entry's last), in one 16-byte copy:
+      // the fourth id written is garbage that the next piece overwrites (room is reserved).
+      std::memcpy(w, reinterpret_cast<const unsigned char*>(e) + offsetof(PieceCache::Entry, ids),
+                  4 * sizeof(uint32_t));
     } else {
       std::memcpy(w, cache->pool.data() + e->ids[0], e->count * sizeof(uint32_t));
     }
@@ -785,7 +786,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* p = text + start;
     const size_t n = ends[i] - start;
-    reserve(n + PieceCache::kInlineIds);  // a cache hit stores all three id slots
+    reserve(n + PieceCache::kInlineIds + 1);  // a cache hit stores four id slots
     if (i + kAhead < count) {
       const size_t a = ends[i + kAhead - 1];
       const uint64_t h = hash_at(a, ends[i + kAhead] - a);

@@ -13,6 +13,7 @@
 // Token-rank byte-level models start it, where that provably changes no merge, from short
 // tokens (characters, pairs of bytes) instead of bytes (build_atoms in model.cc).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -81,6 +82,7 @@ struct PieceCache {
     uint16_t pad;
   };
   static_assert(sizeof(Entry) == 32, "two entries per cache line");
+  static_assert(offsetof(Entry, ids) + 16 == sizeof(Entry), "a hit copies ids and the last word");
 
   PieceCache() { reset(kMinSlots); }
   ~PieceCache() { std::free(slots); }
