@@ -719,6 +719,15 @@ inline void piece_key(const uint8_t* text, size_t limit, size_t at, size_t n, ui
 
 }  // namespace
 
+// Out of line on purpose: inlined into encode_pieces at each of its call sites, the merge loop
+// took the registers of the memo-hit loop around it, which then kept its pointers on the stack.
+__attribute__((noinline)) size_t Model::encode_into(const uint8_t* p, size_t n, uint32_t* out,
+                                                    bool whole) const {
+  size_t k = 0;
+  encode_impl(p, n, [out, &k](uint32_t id, uint32_t) { out[k++] = id; }, whole);
+  return k;
+}
+
 void Model::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out) const {
   encode_impl(p, n, [&](uint32_t id, uint32_t) { out.push_back(id); });
 }
@@ -793,15 +802,11 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       ring[(i + kAhead) % kRing] = h;
       __builtin_prefetch(slots + (h & mask));
     }
-    // A piece the memo misses is merged and entered, by `remember(ids, count)`. Its ids go
-    // through a cursor of their own: captured by the merge loop's callback, the loop's cursor
-    // had its address taken, and the compiler kept it in memory (a store and a reload per hit)
-    // instead of a register.
+    // A piece the memo misses is merged and entered, by `remember(ids, count)`.
     auto encode_new = [&](auto&& remember) {
-      uint32_t* q = w;
-      encode_impl(p, n, [&q](uint32_t id, uint32_t) { *q++ = id; }, !cache->image);
-      remember(w, static_cast<size_t>(q - w));
-      w = q;
+      const size_t k = encode_into(p, n, w, !cache->image);
+      remember(w, k);
+      w += k;
       slots = cache->slots;  // entering may have grown or emptied the table
       mask = cache->mask;
     };
@@ -819,9 +824,7 @@ void Model::encode_pieces(const uint8_t* text, uint32_t start, const uint32_t* e
       else
         encode_new([&](const uint32_t* ids, size_t count) { cache->insert_long(h, p, n, ids, count); });
     } else {
-      uint32_t* q = w;
-      encode_impl(p, n, [&q](uint32_t id, uint32_t) { *q++ = id; });
-      w = q;
+      w += encode_into(p, n, w, true);
     }
     start = ends[i];
   }

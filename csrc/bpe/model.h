@@ -218,6 +218,8 @@ class Model {
   // `whole` = false skips the whole-piece look-up (the piece is known not to be a token).
   template <class Emit>
   void encode_impl(const uint8_t* p, size_t n, Emit&& emit, bool whole = true) const;
+  // encode_impl writing ids to `out` (room for n reserved); returns how many.
+  size_t encode_into(const uint8_t* p, size_t n, uint32_t* out, bool whole) const;
   void build_memo_image();
   // Token-rank byte-level models with ranks that grow along every canonical pair: finds the
   // short tokens (atoms) that may enter the merge loop as one symbol instead of their bytes.
