@@ -578,16 +578,23 @@ def test_load_of_a_non_path_raises_type_error(source):
 SPECIALS = {"<|end|>": 300, "<|pad|>": 301}
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """(tokensmith tokenizer, tiktoken reference) over the same tiny ranks and special tokens."""
+@pytest.fixture(scope="module", params=["native", "generic"])
+def tiny(request, tmp_path_factory):
+    """(tokensmith tokenizer, tiktoken reference) over the same tiny ranks and special tokens.
+
+    "generic" spells the pattern with an alternative that never matches: no native scanner
+    takes it, so the tokenizer walks the Python pipeline, which applies the policy itself.
+    """
     tiktoken = pytest.importorskip("tiktoken", reason="tiktoken is the reference for the special-token policy")
+    pattern = GPT2_PATTERN + ("|(?!)" if request.param == "generic" else "")
     folder = tmp_path_factory.mktemp("tiny")
     extra = [f"{_b64(b'ab')} 256", f"{_b64(b'cd')} 257"]
     path = write_tiktoken(folder, extra, name="tiny.tiktoken")
     ranks = {bytes([b]): b for b in range(256)} | {b"ab": 256, b"cd": 257}
-    enc = tiktoken.Encoding("tiny", pat_str=GPT2_PATTERN, mergeable_ranks=ranks, special_tokens=SPECIALS)
-    return load_tiktoken(path, special_tokens=SPECIALS), enc
+    enc = tiktoken.Encoding("tiny", pat_str=pattern, mergeable_ranks=ranks, special_tokens=SPECIALS)
+    tok = ts.load(path, pattern=pattern, special_tokens=SPECIALS)
+    assert tok._plain == (request.param == "native")
+    return tok, enc
 
 
 def test_special_token_in_text_raises_special_token_error_with_the_three_ways_out(tiny):

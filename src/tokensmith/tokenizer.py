@@ -194,8 +194,8 @@ class Tokenizer:
         return mask, disallow
 
     def _check_disallowed(self, text: str, disallow: Optional[bytes]) -> None:
-        """Raises if text holds a special token of `disallow` (the paths that do not pass the
-        policy to the core)."""
+        """Raises if text holds a special token of `disallow`: for the calls that do not hand
+        the policy to the core (batches, the Python pipeline)."""
         if disallow is None:
             return
         try:
@@ -236,8 +236,7 @@ class Tokenizer:
     def _encode_ids(self, text: str, mask: Optional[bytes], disallow: Optional[bytes] = None) -> list[int]:
         if self._plain or self._fast_ok(_check_str(text)):
             return self._run(self._core.encode, text, mask, disallow)
-        self._check_disallowed(text, disallow)
-        return self._encode_slow(text, mask, offsets=None)
+        return self._encode_slow(text, mask, disallow, offsets=None)
 
     def encode(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
                disallowed_special: AllowedSpecial = "all", add_special_tokens: bool = False) -> list[int]:
@@ -314,10 +313,9 @@ class Tokenizer:
         mask, disallow = self._policy(allowed_special, disallowed_special)
         if self._plain or self._fast_ok(_check_str(text)):
             return self._run(self._core.encode_numpy, text, mask, disallow)
-        self._check_disallowed(text, disallow)
         import numpy as np  # imported when first needed: `import tokensmith` stays light
 
-        return np.asarray(self._encode_slow(text, mask, offsets=None), dtype=np.uint32)
+        return np.asarray(self._encode_slow(text, mask, disallow, offsets=None), dtype=np.uint32)
 
     def count(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
               disallowed_special: AllowedSpecial = ()) -> int:
@@ -325,8 +323,7 @@ class Tokenizer:
         mask, disallow = self._policy(allowed_special, disallowed_special)
         if self._plain or self._fast_ok(_check_str(text)):
             return self._run(self._core.count, text, mask, disallow)
-        self._check_disallowed(text, disallow)
-        return len(self._encode_slow(text, mask, offsets=None))
+        return len(self._encode_slow(text, mask, disallow, offsets=None))
 
     def encode_with_offsets(self, text: str, *, allowed_special: AllowedSpecial = frozenset(),
                             disallowed_special: AllowedSpecial = "all") -> tuple[list[int], list[tuple[int, int]]]:
@@ -340,13 +337,15 @@ class Tokenizer:
         if self._fast_ok(text):
             ids, flat = self._run(self._core.encode_offsets, text, mask, disallow)
             return ids, list(zip(flat[0::2], flat[1::2]))
-        self._check_disallowed(text, disallow)
         offsets: list[tuple[int, int]] = []
-        ids = self._encode_slow(text, mask, offsets=offsets)
+        ids = self._encode_slow(text, mask, disallow, offsets=offsets)
         return ids, offsets
 
-    def _encode_slow(self, text: str, mask, *, offsets: Optional[list]) -> list[int]:
-        """The pipeline walked in Python: added tokens, normalizer, generic pre-tokenizer."""
+    def _encode_slow(self, text: str, mask: Optional[bytes], disallow: Optional[bytes] = None, *,
+                     offsets: Optional[list]) -> list[int]:
+        """The pipeline walked in Python: added tokens, normalizer, generic pre-tokenizer. The
+        policy's check comes first, as in the core."""
+        self._check_disallowed(text, disallow)
         text = _fix_surrogates(text)
         data = text.encode("utf-8")
         out: list[int] = []
